@@ -1,0 +1,428 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsorg.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""HTTP client of the VPS.org servers API, shared by every plugin of vpsorg.cloud.
+
+PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections must not
+import it; it may change in any release without notice.
+
+The client knows nothing of Ansible. It takes plain arguments and raises the exceptions
+defined here; modules turn them into ``fail_json`` and the inventory plugin into
+``AnsibleError``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import random
+import time
+import traceback
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+from urllib.parse import parse_qsl, urlsplit
+
+COLLECTION_NAME = "vpsorg.cloud"
+COLLECTION_VERSION = "0.1.0"
+DEFAULT_API_URL = "https://admin.vps.org"
+SERVERS_PATH = "/api/v1/servers/"
+# The simulator and the DRF paginator this API resembles cap page_size at 1000; asking for
+# the maximum keeps a 10,000-server listing at 10 requests.
+MAX_PAGE_SIZE = 1000
+
+RETRYABLE_STATUSES = frozenset((429, 502, 503, 504))
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "PATCH", "DELETE"))
+BRIEF_BODY_CHARS = 200
+
+
+class VpsError(Exception):
+    """Base of every error the client raises. Its text never contains the token."""
+
+    def __init__(self, message, method=None, path=None):
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+
+    def to_dict(self):
+        """Structured details for module results (``failure`` key)."""
+        return {"method": self.method, "path": self.path}
+
+
+class VpsApiError(VpsError):
+    """The API answered with an error status (or an answer that cannot be used)."""
+
+    def __init__(self, method, path, status, api_message, body=None, attempts=1):
+        self.status = status
+        self.api_message = api_message
+        self.body = body
+        self.attempts = attempts
+        text = "%s %s answered %s: %s" % (method, path, status, api_message)
+        if attempts > 1:
+            text += " (gave up after %d attempts)" % attempts
+        super().__init__(text, method, path)
+
+    def to_dict(self):
+        details = super().to_dict()
+        details.update(status=self.status, body=self.body, attempts=self.attempts)
+        return details
+
+
+class VpsNotFoundError(VpsApiError):
+    """404: the server (or path) does not exist."""
+
+
+class VpsTransportError(VpsError):
+    """No usable answer: connection refused or dropped, TLS failure, timeout."""
+
+    def __init__(self, method, path, reason, attempts=1):
+        self.reason = reason
+        self.attempts = attempts
+        text = "%s %s failed: %s" % (method, path, reason)
+        if attempts > 1:
+            text += " (gave up after %d attempts)" % attempts
+        super().__init__(text, method, path)
+
+    def to_dict(self):
+        details = super().to_dict()
+        details.update(status=None, reason=self.reason, attempts=self.attempts)
+        return details
+
+
+class VpsTimeoutError(VpsTransportError):
+    """The API did not answer within the timeout."""
+
+
+class VpsOutcomeUnknownError(VpsError):
+    """A write (POST) may or may not have been carried out: its answer was lost.
+
+    The client never re-sends such a request; the caller must re-read the state.
+    """
+
+    def __init__(self, method, path, reason, status=None):
+        self.reason = reason
+        self.status = status
+        text = "%s %s: outcome unknown, the request may have been carried out (%s)" % (method, path, reason)
+        super().__init__(text, method, path)
+
+    def to_dict(self):
+        details = super().to_dict()
+        details.update(status=self.status, reason=self.reason, outcome="unknown")
+        return details
+
+
+def api_error_message(body, text, reason=""):
+    """Turn an error body into one line: DRF ``detail``, field errors, or a brief text."""
+    if isinstance(body, dict):
+        if isinstance(body.get("detail"), str) and len(body) == 1:
+            return body["detail"]
+        parts = []
+        for field, messages in body.items():
+            if isinstance(messages, list):
+                messages = "; ".join(str(message) for message in messages)
+            parts.append(str(messages) if field in ("detail", "non_field_errors") else "%s: %s" % (field, messages))
+        if parts:
+            return "; ".join(parts)
+    if isinstance(body, list) and body:
+        return "; ".join(str(item) for item in body)
+    brief = " ".join((text or "").split())
+    if not brief:
+        return reason or "(empty answer)"
+    if len(brief) > BRIEF_BODY_CHARS:
+        brief = brief[:BRIEF_BODY_CHARS] + "..."
+    return "non-JSON answer: %s" % brief
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def _refused_before_sending(exc):
+    """True when the connection was never established, so the server processed nothing."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    seen = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or type(current).__name__ == "NewConnectionError":
+            return True
+        pending.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
+        pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+    return False
+
+
+if HAS_REQUESTS:
+    class _BearerAuth(requests.auth.AuthBase):
+        """Sets the Authorization header. Explicit auth also stops requests from reading ~/.netrc."""
+
+        def __init__(self, token):
+            self._token = token
+
+        def __call__(self, prepared):
+            prepared.headers["Authorization"] = "Bearer " + self._token
+            return prepared
+
+        def __repr__(self):
+            return "<BearerAuth token=***>"
+
+
+class VpsClient:
+    """One keep-alive session to the VPS.org API.
+
+    ``retries`` is how many times a safe request is sent again after a retryable failure;
+    ``retry_max_time`` bounds the whole of one call, waits included.
+    """
+
+    def __init__(self, api_token, api_url=DEFAULT_API_URL, timeout=30, retries=5, validate_certs=True,
+                 ca_path=None, retry_max_time=120.0, backoff_base=0.5, backoff_max=10.0, retry_after_max=60.0,
+                 log=None, session=None, sleep=time.sleep, clock=time.monotonic, rng=None):
+        if not HAS_REQUESTS:
+            raise VpsError("the Python library 'requests' is required")
+        if not api_token:
+            raise VpsError("no API token given")
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        parts = urlsplit(self.api_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise VpsError("api_url must be an http:// or https:// URL, got %r" % self.api_url)
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.retry_max_time = retry_max_time
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.retry_after_max = retry_after_max
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.request_count = 0
+        self.retry_count = 0
+        self._log = log
+        self._sleep = sleep
+        self._clock = clock
+        self._random = rng or random.Random()
+        self._session = session if session is not None else requests.Session()
+        self._session.auth = _BearerAuth(api_token)
+        self._session.headers.update({
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": "%s/%s python-requests/%s" % (COLLECTION_NAME, COLLECTION_VERSION, requests.__version__),
+        })
+        if session is None:
+            self._session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=4))
+            self._session.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=4))
+
+    def __repr__(self):
+        return "<VpsClient %s>" % self.api_url
+
+    def close(self):
+        self._session.close()
+
+    # The nine endpoints of the API.
+
+    def list_servers(self, status=None, location=None, page_size=MAX_PAGE_SIZE):
+        """Every server of the account, following ``next`` links over all pages."""
+        params = {"page_size": page_size}
+        if status:
+            params["status"] = status
+        if location:
+            params["location"] = location
+        servers = []
+        path, seen = SERVERS_PATH, set()
+        while True:
+            page = self.request("GET", path, params=params)
+            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                raise VpsApiError("GET", path, 200, "expected a list answer with 'results', got %s" % _brief_json(page), body=page)
+            servers.extend(item for item in page["results"] if isinstance(item, dict))
+            next_url = page.get("next")
+            if not next_url:
+                return servers
+            if next_url in seen:
+                raise VpsApiError("GET", path, 200, "pagination loops: 'next' points back to a page already read", body=None)
+            seen.add(next_url)
+            path, params = self._same_origin_path(next_url)
+
+    def get_server(self, server_id):
+        return self._expect_object("GET", server_path(server_id))
+
+    def create_server(self, fields):
+        return self._expect_object("POST", SERVERS_PATH, body=fields)
+
+    def replace_server(self, server_id, fields):
+        return self._expect_object("PUT", server_path(server_id), body=fields)
+
+    def update_server(self, server_id, fields):
+        return self._expect_object("PATCH", server_path(server_id), body=fields)
+
+    def delete_server(self, server_id):
+        self.request("DELETE", server_path(server_id))
+
+    def start_server(self, server_id):
+        return self._expect_object("POST", server_path(server_id) + "start/")
+
+    def stop_server(self, server_id):
+        return self._expect_object("POST", server_path(server_id) + "stop/")
+
+    def reboot_server(self, server_id):
+        return self._expect_object("POST", server_path(server_id) + "reboot/")
+
+    # Transport.
+
+    def request(self, method, path, params=None, body=None):
+        """Send one API call with the retry policy; return the parsed JSON answer (None when empty)."""
+        url = self.api_url + path
+        started = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.request_count += 1
+            try:
+                response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self.verify)
+            except requests.exceptions.SSLError as exc:
+                raise VpsTransportError(method, path, "TLS error: %s" % _first_line(exc)) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                timed_out = isinstance(exc, requests.exceptions.Timeout)
+                reason = ("no answer within %ss" % self.timeout) if timed_out else "connection failed: %s" % _first_line(exc)
+                safe = method in IDEMPOTENT_METHODS or _refused_before_sending(exc)
+                if not safe:
+                    raise VpsOutcomeUnknownError(method, path, reason) from None
+                delay = self._retry_delay(attempt, started, None)
+                if delay is None:
+                    error_class = VpsTimeoutError if timed_out else VpsTransportError
+                    raise error_class(method, path, reason, attempts=attempt) from None
+                self._note_retry(method, path, reason, delay)
+                continue
+            status = response.status_code
+            if self._log:
+                self._log("%s %s -> %s (attempt %d)" % (method, path, status, attempt))
+            if status in RETRYABLE_STATUSES:
+                if method not in IDEMPOTENT_METHODS and status != 429:
+                    raise VpsOutcomeUnknownError(method, path, "answered %s" % status, status=status)
+                retry_after = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None
+                delay = self._retry_delay(attempt, started, retry_after)
+                if delay is not None:
+                    self._note_retry(method, path, "answered %s" % status, delay)
+                    continue
+            return self._decode(method, path, response, attempt)
+
+    def _decode(self, method, path, response, attempt):
+        status = response.status_code
+        text = response.text
+        try:
+            data = json.loads(text) if text.strip() else None
+            is_json = True
+        except ValueError:
+            data, is_json = None, False
+        if status >= 400:
+            error_class = VpsNotFoundError if status == 404 else VpsApiError
+            message = api_error_message(data, text, response.reason)
+            raise error_class(method, path, status, message, body=data if is_json else _brief_text(text), attempts=attempt)
+        if not is_json:
+            if method == "DELETE":
+                return None
+            if method == "POST":
+                raise VpsOutcomeUnknownError(method, path, "answered %s with a body that is not JSON" % status, status=status)
+            raise VpsApiError(method, path, status, "expected JSON, got %s" % api_error_message(None, text), body=_brief_text(text))
+        return data
+
+    def _expect_object(self, method, path, body=None):
+        data = self.request(method, path, body=body)
+        if not isinstance(data, dict):
+            if method == "POST":
+                raise VpsOutcomeUnknownError(method, path, "answered without a JSON object: %s" % _brief_json(data))
+            raise VpsApiError(method, path, 200, "expected a JSON object, got %s" % _brief_json(data), body=data)
+        return data
+
+    def _retry_delay(self, attempt, started, retry_after):
+        """Seconds to wait before the next attempt, or None when the retry budget is spent."""
+        if attempt > self.retries:
+            return None
+        if retry_after is not None:
+            delay = min(retry_after, self.retry_after_max)
+        else:
+            ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+            delay = ceiling / 2 + self._random.uniform(0, ceiling / 2)
+        if self._clock() - started + delay > self.retry_max_time:
+            return None
+        return delay
+
+    def _note_retry(self, method, path, reason, delay):
+        self.retry_count += 1
+        if self._log:
+            self._log("%s %s %s; retrying in %.1fs" % (method, path, reason, delay))
+        self._sleep(delay)
+
+    def _same_origin_path(self, next_url):
+        """Path and query of a ``next`` link, always sent to our own api_url.
+
+        Following the link's host would hand the bearer token to whatever host the answer
+        names; a proxy that rewrites the scheme would also break an absolute link.
+        """
+        parts = urlsplit(next_url)
+        path = parts.path or SERVERS_PATH
+        base_path = urlsplit(self.api_url).path
+        if base_path and path.startswith(base_path + "/"):
+            path = path[len(base_path):]
+        return path, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def server_path(server_id):
+    return "%s%d/" % (SERVERS_PATH, int(server_id))
+
+
+def _first_line(exc):
+    text = str(exc).strip().splitlines()
+    return text[0][:BRIEF_BODY_CHARS] if text else type(exc).__name__
+
+
+def _brief_text(text):
+    brief = " ".join((text or "").split())
+    return brief[:BRIEF_BODY_CHARS]
+
+
+def _brief_json(data):
+    return _brief_text(json.dumps(data)) if data is not None else "an empty answer"
+
+
+def cleartext_warning(api_url):
+    """A warning when the token would cross the network unencrypted, else None."""
+    parts = urlsplit(api_url or "")
+    if parts.scheme != "http" or _is_loopback(parts.hostname):
+        return None
+    return ("api_url %s is plain http:// to a host other than this machine: the API token would travel in clear text. "
+            "Use an https:// URL." % api_url)
+
+
+def _is_loopback(host):
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

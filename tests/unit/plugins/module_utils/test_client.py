@@ -1,0 +1,427 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the VPS.org API client: retries, pagination, error mapping, token hygiene."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import sys
+import time
+
+import pytest
+import requests
+import urllib3
+
+from ansible_collections.vpsorg.cloud.plugins.module_utils import _client
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
+    VpsApiError,
+    VpsClient,
+    VpsError,
+    VpsNotFoundError,
+    VpsOutcomeUnknownError,
+    VpsTimeoutError,
+    VpsTransportError,
+)
+
+TOKEN = "tok-UNIT-7f3c9a1e-never-show-me"
+BASE = "https://api.example.test"
+
+
+def make_response(status, body=None, text=None, headers=None, reason=""):
+    response = requests.Response()
+    response.status_code = status
+    if text is None:
+        text = "" if body is None else json.dumps(body)
+    response._content = text.encode()
+    response.headers.update(headers or {})
+    response.reason = reason
+    return response
+
+
+def refused():
+    return requests.exceptions.ConnectionError(
+        urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"))
+
+
+def dropped():
+    return requests.exceptions.ConnectionError(
+        urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
+
+
+class FakeSession:
+    """Stands in for requests.Session: replays queued answers and records every call."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = []
+        self.headers = {}
+        self.auth = None
+
+    def mount(self, prefix, adapter):
+        raise AssertionError("a given session must not be re-mounted")
+
+    def request(self, method, url, params=None, json=None, timeout=None, verify=None):
+        prepared = requests.Request(method, url, params=params, json=json, headers=dict(self.headers)).prepare()
+        self.auth(prepared)
+        self.calls.append({"method": method, "url": url, "params": params, "json": json, "timeout": timeout,
+                           "verify": verify, "headers": dict(prepared.headers)})
+        if not self.answers:
+            raise AssertionError("unexpected request %s %s" % (method, url))
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def close(self):
+        pass
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now
+
+
+def make_client(session, **kwargs):
+    clock = FakeClock()
+    kwargs.setdefault("retries", 5)
+    client = VpsClient(TOKEN, api_url=BASE, session=session, sleep=clock.sleep, clock=clock, **kwargs)
+    return client, clock
+
+
+SERVER = {"id": 12345, "name": "web-1", "status": "active"}
+
+
+def test_sends_bearer_token_json_headers_timeout_and_user_agent():
+    session = FakeSession(make_response(200, SERVER))
+    client, _clock = make_client(session, timeout=7)
+    assert client.get_server(12345) == SERVER
+    call = session.calls[0]
+    assert call["url"] == BASE + "/api/v1/servers/12345/"
+    assert call["headers"]["Authorization"] == "Bearer " + TOKEN
+    assert call["headers"]["Content-Type"] == "application/json"
+    assert call["headers"]["User-Agent"].startswith("vpsorg.cloud/0.1.0 ")
+    assert call["timeout"] == 7
+    assert call["verify"] is True
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"validate_certs": False}, False),
+    ({"ca_path": "/etc/ssl/my-ca.pem"}, "/etc/ssl/my-ca.pem"),
+    ({}, True),
+])
+def test_tls_verification_setting(kwargs, expected):
+    session = FakeSession(make_response(200, SERVER))
+    client, _clock = make_client(session, **kwargs)
+    client.get_server(1)
+    assert session.calls[0]["verify"] == expected
+
+
+def test_every_endpoint_uses_its_method_and_path_with_trailing_slash():
+    action = {"status": "success", "server": SERVER}
+    session = FakeSession(*[make_response(200, {"count": 1, "results": [SERVER]}), make_response(201, SERVER),
+                            make_response(200, SERVER), make_response(200, SERVER), make_response(200, SERVER),
+                            make_response(204), make_response(200, action), make_response(200, action),
+                            make_response(200, action)])
+    client, _clock = make_client(session)
+    client.list_servers()
+    client.create_server({"name": "web-1"})
+    client.get_server(7)
+    client.replace_server(7, {"name": "a", "hostname": "a.example.com", "backups_enabled": False})
+    client.update_server(7, {"name": "b"})
+    assert client.delete_server(7) is None
+    client.start_server(7)
+    client.stop_server(7)
+    client.reboot_server(7)
+    seen = [(call["method"], call["url"][len(BASE):]) for call in session.calls]
+    assert seen == [
+        ("GET", "/api/v1/servers/"), ("POST", "/api/v1/servers/"), ("GET", "/api/v1/servers/7/"),
+        ("PUT", "/api/v1/servers/7/"), ("PATCH", "/api/v1/servers/7/"), ("DELETE", "/api/v1/servers/7/"),
+        ("POST", "/api/v1/servers/7/start/"), ("POST", "/api/v1/servers/7/stop/"), ("POST", "/api/v1/servers/7/reboot/"),
+    ]
+    assert session.calls[1]["json"] == {"name": "web-1"}
+    assert session.calls[4]["json"] == {"name": "b"}
+
+
+def test_follows_three_pages_and_keeps_filters():
+    pages = [
+        make_response(200, {"count": 5, "next": "https://api.example.test/api/v1/servers/?page=2&page_size=2&status=active",
+                            "results": [{"id": 1}, {"id": 2}]}),
+        make_response(200, {"count": 5, "next": "https://api.example.test/api/v1/servers/?page=3&page_size=2&status=active",
+                            "previous": "x", "results": [{"id": 3}, {"id": 4}]}),
+        make_response(200, {"count": 5, "next": None, "results": [{"id": 5}]}),
+    ]
+    session = FakeSession(*pages)
+    client, _clock = make_client(session)
+    servers = client.list_servers(status="active", location="us-west")
+    assert [server["id"] for server in servers] == [1, 2, 3, 4, 5]
+    assert session.calls[0]["params"] == {"page_size": 1000, "status": "active", "location": "us-west"}
+    assert session.calls[1]["params"] == {"page": "2", "page_size": "2", "status": "active"}
+    assert session.calls[2]["params"]["page"] == "3"
+
+
+def test_a_list_without_next_is_one_page():
+    session = FakeSession(make_response(200, {"count": 2, "results": [{"id": 1}, {"id": 2}]}))
+    client, _clock = make_client(session)
+    assert len(client.list_servers()) == 2
+    assert len(session.calls) == 1
+
+
+def test_next_link_to_another_host_is_sent_to_our_own_api_url():
+    session = FakeSession(
+        make_response(200, {"count": 2, "next": "http://evil.example.org/api/v1/servers/?page=2", "results": [{"id": 1}]}),
+        make_response(200, {"count": 2, "next": None, "results": [{"id": 2}]}))
+    client, _clock = make_client(session)
+    client.list_servers()
+    assert session.calls[1]["url"] == BASE + "/api/v1/servers/"
+    assert session.calls[1]["params"] == {"page": "2"}
+
+
+def test_pagination_loop_is_an_error_not_a_hang():
+    page = {"count": 9, "next": BASE + "/api/v1/servers/?page=2", "results": [{"id": 1}]}
+    session = FakeSession(make_response(200, page), make_response(200, page), make_response(200, page))
+    client, _clock = make_client(session)
+    with pytest.raises(VpsApiError, match="pagination loops"):
+        client.list_servers()
+
+
+def test_429_retry_after_seconds_is_honoured_then_success():
+    session = FakeSession(make_response(429, {"detail": "Request was throttled."}, headers={"Retry-After": "3"}),
+                          make_response(200, SERVER))
+    client, clock = make_client(session)
+    assert client.get_server(1) == SERVER
+    assert clock.sleeps == [3.0]
+    assert client.retry_count == 1 and client.request_count == 2
+
+
+def test_429_retry_after_http_date_is_honoured():
+    when = email.utils.formatdate(time.time() + 5, usegmt=True)
+    session = FakeSession(make_response(429, {"detail": "slow down"}, headers={"Retry-After": when}), make_response(200, SERVER))
+    client, clock = make_client(session)
+    client.get_server(1)
+    assert 3.0 <= clock.sleeps[0] <= 6.0
+
+
+def test_retry_after_is_capped():
+    session = FakeSession(make_response(429, {}, headers={"Retry-After": "3600"}), make_response(200, SERVER))
+    client, clock = make_client(session, retry_after_max=20, retry_max_time=100)
+    client.get_server(1)
+    assert clock.sleeps == [20]
+
+
+def test_503_then_success_with_growing_jittered_backoff():
+    session = FakeSession(make_response(503, text="<html>busy</html>"), make_response(502, text="bad gateway"),
+                          make_response(504, text=""), make_response(200, SERVER))
+    client, clock = make_client(session, backoff_base=1.0)
+    assert client.get_server(1) == SERVER
+    assert len(clock.sleeps) == 3
+    for attempt, slept in enumerate(clock.sleeps):
+        ceiling = 2 ** attempt
+        assert ceiling / 2 <= slept <= ceiling
+
+
+def test_connection_reset_on_a_read_is_retried():
+    session = FakeSession(dropped(), make_response(200, SERVER))
+    client, _clock = make_client(session)
+    assert client.get_server(1) == SERVER
+    assert client.retry_count == 1
+
+
+def test_gives_up_after_the_number_of_retries():
+    session = FakeSession(*[make_response(503, text="down") for _ in range(4)])
+    client, _clock = make_client(session, retries=3)
+    with pytest.raises(VpsApiError) as caught:
+        client.get_server(1)
+    assert caught.value.status == 503
+    assert caught.value.attempts == 4
+    assert "gave up after 4 attempts" in str(caught.value)
+    assert len(session.calls) == 4
+
+
+def test_gives_up_when_the_total_time_would_be_exceeded():
+    session = FakeSession(*[make_response(429, {}, headers={"Retry-After": "30"}) for _ in range(6)])
+    client, clock = make_client(session, retries=10, retry_max_time=70)
+    with pytest.raises(VpsApiError) as caught:
+        client.get_server(1)
+    assert caught.value.status == 429
+    assert clock.now <= 70
+    assert len(session.calls) == 3
+
+
+def test_timeout_on_a_read_ends_as_timeout_error():
+    session = FakeSession(*[requests.exceptions.ReadTimeout("read timed out") for _ in range(3)])
+    client, _clock = make_client(session, retries=2, timeout=4)
+    with pytest.raises(VpsTimeoutError, match="no answer within 4s"):
+        client.get_server(1)
+
+
+@pytest.mark.parametrize("lost", [
+    make_response(502, text="<html>Bad gateway</html>"),
+    make_response(503, text=""),
+    make_response(504, text=""),
+    dropped(),
+    requests.exceptions.ReadTimeout("read timed out"),
+])
+def test_post_is_never_resent_after_an_unknown_outcome(lost):
+    session = FakeSession(lost)
+    client, clock = make_client(session)
+    with pytest.raises(VpsOutcomeUnknownError) as caught:
+        client.create_server({"name": "web-1", "plan_id": 1, "os_id": 5, "location": "us-west"})
+    assert len(session.calls) == 1
+    assert clock.sleeps == []
+    assert "outcome unknown" in str(caught.value)
+    assert caught.value.to_dict()["outcome"] == "unknown"
+
+
+def test_power_action_answer_lost_is_outcome_unknown():
+    session = FakeSession(dropped())
+    client, _clock = make_client(session)
+    with pytest.raises(VpsOutcomeUnknownError, match="POST /api/v1/servers/5/stop/"):
+        client.stop_server(5)
+    assert len(session.calls) == 1
+
+
+@pytest.mark.parametrize("refusal", [refused(), requests.exceptions.ConnectTimeout("connect timed out"),
+                                     make_response(429, {"detail": "throttled"}, headers={"Retry-After": "1"})])
+def test_post_refused_before_processing_is_retried(refusal):
+    session = FakeSession(refusal, make_response(201, SERVER))
+    client, _clock = make_client(session)
+    assert client.create_server({"name": "web-1"}) == SERVER
+    assert len(session.calls) == 2
+
+
+def test_create_answered_without_json_is_outcome_unknown():
+    session = FakeSession(make_response(201, text="<html>ok</html>"))
+    client, _clock = make_client(session)
+    with pytest.raises(VpsOutcomeUnknownError):
+        client.create_server({"name": "x"})
+
+
+@pytest.mark.parametrize("status, body, text, expected_class, expected_message", [
+    (400, {"name": ["Only letters, digits and hyphens."], "plan_id": ["Invalid pk \"9\" - object does not exist."]}, None,
+     VpsApiError, "name: Only letters, digits and hyphens.; plan_id: Invalid pk \"9\" - object does not exist."),
+    (401, {"detail": "Invalid token."}, None, VpsApiError, "Invalid token."),
+    (402, {"detail": "Insufficient credits."}, None, VpsApiError, "Insufficient credits."),
+    (404, {"detail": "Not found."}, None, VpsNotFoundError, "Not found."),
+    (500, None, "<html><body><h1>Internal   Server Error</h1></body></html>", VpsApiError,
+     "non-JSON answer: <html><body><h1>Internal Server Error</h1></body></html>"),
+    (400, {"non_field_errors": ["Something is off."]}, None, VpsApiError, "Something is off."),
+    (500, None, "", VpsApiError, "Internal Server Error"),
+])
+def test_error_mapping(status, body, text, expected_class, expected_message):
+    session = FakeSession(make_response(status, body, text=text, reason="Internal Server Error"))
+    client, _clock = make_client(session)
+    with pytest.raises(expected_class) as caught:
+        client.update_server(12345, {"name": "x"})
+    error = caught.value
+    assert type(error) is expected_class
+    assert error.status == status
+    assert error.api_message == expected_message
+    assert str(error) == "PATCH /api/v1/servers/12345/ answered %s: %s" % (status, expected_message)
+    assert error.to_dict()["method"] == "PATCH"
+    assert error.to_dict()["path"] == "/api/v1/servers/12345/"
+
+
+def test_long_non_json_body_is_shown_briefly():
+    session = FakeSession(make_response(400, text="x" * 5000))
+    client, _clock = make_client(session)
+    with pytest.raises(VpsApiError) as caught:
+        client.get_server(1)
+    assert len(str(caught.value)) < 300
+    assert str(caught.value).endswith("...")
+
+
+def test_a_read_answered_with_non_json_is_a_clear_error():
+    session = FakeSession(make_response(200, text="<html>maintenance</html>"))
+    client, _clock = make_client(session)
+    with pytest.raises(VpsApiError, match="expected JSON, got non-JSON answer: <html>maintenance</html>"):
+        client.get_server(1)
+
+
+@pytest.mark.parametrize("answer", [make_response(200, text=""), make_response(200, ["a"])])
+def test_a_detail_answer_that_is_not_an_object_is_a_clear_error(answer):
+    client, _clock = make_client(FakeSession(answer))
+    with pytest.raises(VpsApiError, match="expected a JSON object"):
+        client.get_server(1)
+
+
+def test_a_list_answer_without_results_is_a_clear_error():
+    client, _clock = make_client(FakeSession(make_response(200, {"detail": "odd"})))
+    with pytest.raises(VpsApiError, match="expected a list answer with 'results'"):
+        client.list_servers()
+
+
+def test_tls_failure_is_not_retried_and_is_clear():
+    session = FakeSession(requests.exceptions.SSLError("certificate verify failed: self-signed certificate"))
+    client, _clock = make_client(session)
+    with pytest.raises(VpsTransportError, match="TLS error: certificate verify failed"):
+        client.get_server(1)
+    assert len(session.calls) == 1
+
+
+def test_unknown_fields_and_missing_optional_fields_are_passed_through():
+    odd = {"id": 3, "name": "odd", "brand_new_field": {"x": 1}}
+    client, _clock = make_client(FakeSession(make_response(200, {"results": [odd]})))
+    assert client.list_servers() == [odd]
+
+
+def test_token_appears_in_no_exception_text_nor_repr():
+    answers = [make_response(401, {"detail": "Invalid token."}), make_response(503, text="down"), dropped(),
+               requests.exceptions.ReadTimeout("timed out"), make_response(400, text="bad")]
+    errors = []
+    for answer in answers:
+        client, _clock = make_client(FakeSession(answer), retries=0)
+        try:
+            client.create_server({"name": "x"}) if isinstance(answer, BaseException) else client.get_server(1)
+        except VpsError as exc:
+            errors.append(exc)
+    assert len(errors) == len(answers)
+    for error in errors:
+        for text in (str(error), repr(error), json.dumps(error.to_dict(), default=str)):
+            assert TOKEN not in text
+    assert TOKEN not in repr(client)
+    assert TOKEN not in repr(client._session.auth)
+
+
+def test_log_lines_never_carry_the_token():
+    lines = []
+    session = FakeSession(make_response(503, text="down"), make_response(200, SERVER))
+    client, _clock = make_client(session, log=lines.append)
+    client.get_server(1)
+    assert lines and all(TOKEN not in line for line in lines)
+
+
+def test_bad_api_url_and_missing_token_are_clear():
+    with pytest.raises(VpsError, match="api_url must be an http"):
+        VpsClient(TOKEN, api_url="admin.vps.org")
+    with pytest.raises(VpsError, match="no API token"):
+        VpsClient("", api_url=BASE)
+
+
+def test_importable_without_requests_sets_flag(monkeypatch):
+    import importlib.util
+    monkeypatch.setitem(sys.modules, "requests", None)
+    monkeypatch.setitem(sys.modules, "requests.adapters", None)
+    spec = importlib.util.spec_from_file_location("client_without_requests", _client.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.HAS_REQUESTS is False
+    assert "requests" in module.REQUESTS_IMPORT_ERROR
+    with pytest.raises(module.VpsError, match="requests"):
+        module.VpsClient(TOKEN, api_url=BASE)
+
+
+def test_collection_version_matches_galaxy_yml():
+    import os
+    galaxy = os.path.join(os.path.dirname(_client.__file__), "..", "..", "galaxy.yml")
+    with open(galaxy) as handle:
+        versions = [line.split(":", 1)[1].strip().strip("'\"") for line in handle if line.startswith("version:")]
+    assert versions == [_client.COLLECTION_VERSION]
