@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsorg.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection options of the VPS.org API.
+
+    Modules take their environment defaults through ``env_fallback`` in the argument spec, so
+    their section only describes the variables. Plugins (the inventory) read options through
+    Ansible's config system, which only honours ``env:`` entries: they get their own section.
+    """
+
+    DOCUMENTATION = r"""
+options:
+  api_token:
+    description:
+      - "API token of the VPS.org account, sent as C(Authorization: Bearer <token>)."
+      - If not set, the value of the E(VPS_API_TOKEN) environment variable is used.
+      - Required, either as this option or through the environment variable.
+    type: str
+  api_url:
+    description:
+      - Base URL of the VPS.org API, without C(/api/v1/).
+      - If not set, the value of the E(VPS_API_URL) environment variable is used, else V(https://admin.vps.org).
+      - A plain C(http://) URL to a host other than the local machine triggers a warning, as the token would travel in clear text.
+    type: str
+    default: https://admin.vps.org
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the API.
+      - Set to V(false) only for test endpoints with self-signed certificates.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path of a PEM bundle of certificate authorities to verify the API's certificate with, instead of the system's.
+      - Ignored when O(validate_certs=false).
+    type: path
+  api_timeout:
+    description:
+      - Seconds to wait for each API request.
+    type: int
+    default: 30
+  api_retries:
+    description:
+      - How many times a request that is safe to repeat is retried after a rate limit (HTTP 429), a gateway error
+        (HTTP 502, 503, 504), a dropped connection or a timeout, with exponential backoff.
+      - A create or power action whose answer was lost is never sent blindly again; the module re-reads the server instead.
+    type: int
+    default: 5
+notes:
+  - The API token is never written to results, diffs, warnings or logs.
+"""
+
+    PLUGINS = r"""
+options:
+  api_token:
+    description:
+      - "API token of the VPS.org account, sent as C(Authorization: Bearer <token>)."
+      - May be a Jinja template, for example a lookup of a vault or secret store.
+      - Required, from this option or the environment variable.
+    type: str
+    env:
+      - name: VPS_API_TOKEN
+  api_url:
+    description:
+      - Base URL of the VPS.org API, without C(/api/v1/).
+      - A plain C(http://) URL to a host other than the local machine triggers a warning.
+    type: str
+    default: https://admin.vps.org
+    env:
+      - name: VPS_API_URL
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the API.
+    type: bool
+    default: true
+    env:
+      - name: VPS_VALIDATE_CERTS
+  ca_path:
+    description:
+      - Path of a PEM bundle of certificate authorities to verify the API's certificate with.
+    type: path
+    env:
+      - name: VPS_CA_PATH
+  api_timeout:
+    description:
+      - Seconds to wait for each API request.
+    type: int
+    default: 30
+    env:
+      - name: VPS_API_TIMEOUT
+  api_retries:
+    description:
+      - How many times a list request is retried after a rate limit, a gateway error, a dropped connection or a timeout.
+    type: int
+    default: 5
+    env:
+      - name: VPS_API_RETRIES
+"""

@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsorg.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Ansible glue shared by the modules of vpsorg.cloud: options, client, failures.
+
+PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections must not
+import it; it may change in any release without notice.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
+    DEFAULT_API_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    VpsClient,
+    VpsError,
+    cleartext_warning,
+)
+
+
+def api_argument_spec():
+    """Options every module shares; documented by the ``vpsorg.cloud.api`` doc fragment."""
+    return dict(
+        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["VPS_API_TOKEN"])),
+        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["VPS_API_URL"])),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        api_timeout=dict(type="int", default=30),
+        api_retries=dict(type="int", default=5),
+    )
+
+
+def client_from_module(module):
+    """A client built from the module's API options, or a clear failure naming the option."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    params = module.params
+    if not params["api_token"]:
+        module.fail_json(msg="No API token: set the api_token option or the VPS_API_TOKEN environment variable.")
+    if params["api_timeout"] <= 0:
+        module.fail_json(msg="api_timeout must be a positive number of seconds, got %d." % params["api_timeout"])
+    if params["api_retries"] < 0:
+        module.fail_json(msg="api_retries must be zero or more, got %d." % params["api_retries"])
+    warning = cleartext_warning(params["api_url"])
+    if warning:
+        module.warn(warning)
+    try:
+        return VpsClient(
+            params["api_token"],
+            api_url=params["api_url"],
+            timeout=params["api_timeout"],
+            retries=params["api_retries"],
+            validate_certs=params["validate_certs"],
+            ca_path=params["ca_path"],
+            log=module.debug,
+        )
+    except VpsError as exc:
+        module.fail_json(msg="Invalid API settings: %s" % exc)
+
+
+def fail_on_error(module, error, action, subject, **result):
+    """Fail with one line ``Failed to <action> <subject>: <what the API said>`` and its details."""
+    details = error.to_dict() if isinstance(error, VpsError) else {}
+    result.update(details)
+    module.fail_json(msg="Failed to %s %s: %s" % (action, subject, error), **result)

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsorg.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the plugins of vpsorg.cloud know about VPS.org servers: statuses, names, waiting.
+
+PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections must not
+import it; it may change in any release without notice. It knows nothing of Ansible.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsNotFoundError
+
+NAME_MAX_LENGTH = 63
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
+HOSTNAME_LABEL_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+HOSTNAME_MAX_LENGTH = 253
+
+# A transitional status and the status it settles in (vps-api.md part 2, section 1).
+SETTLES_IN = {
+    "provisioning": "active",
+    "starting": "active",
+    "rebooting": "active",
+    "stopping": "stopped",
+}
+SETTLED_STATUSES = ("active", "stopped", "suspended")
+
+# Polling: a short first wait catches quick transitions; the cap keeps a long
+# provisioning from costing more than one request every two seconds.
+POLL_FIRST_INTERVAL = 0.5
+POLL_GROWTH = 1.5
+POLL_MAX_INTERVAL = 2.0
+
+
+class WaitTimeout(Exception):
+    def __init__(self, server_id, wanted, last_status, waited):
+        self.server_id = server_id
+        self.wanted = wanted
+        self.last_status = last_status
+        self.waited = waited
+        super().__init__("timed out after %.0fs waiting for server %s to become %s; last status seen: %s"
+                         % (waited, server_id, " or ".join(wanted), last_status))
+
+
+class ServerVanished(Exception):
+    pass
+
+
+class ServerSuspended(Exception):
+    pass
+
+
+def name_problem(name):
+    """Why ``name`` is not a valid server name, or None."""
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty string"
+    if len(name) > NAME_MAX_LENGTH:
+        return "must be at most %d characters, got %d" % (NAME_MAX_LENGTH, len(name))
+    if not NAME_PATTERN.match(name):
+        return "may contain only letters, digits and hyphens, got %r" % name
+    return None
+
+
+def hostname_problem(hostname):
+    """Why ``hostname`` is not a valid fully qualified domain name, or None."""
+    if not isinstance(hostname, str) or not hostname:
+        return "must be a non-empty fully qualified domain name"
+    if len(hostname) > HOSTNAME_MAX_LENGTH:
+        return "must be at most %d characters, got %d" % (HOSTNAME_MAX_LENGTH, len(hostname))
+    labels = hostname.rstrip(".").split(".")
+    if not all(HOSTNAME_LABEL_PATTERN.match(label) for label in labels):
+        return "must be a fully qualified domain name (labels of letters, digits and inner hyphens), got %r" % hostname
+    return None
+
+
+def servers_named(servers, name):
+    """The servers whose name is exactly ``name``."""
+    return [server for server in servers if server.get("name") == name]
+
+
+def nested_id(server, field):
+    """``plan`` / ``os`` may come as an object with an id or, from other API versions, a bare id."""
+    value = server.get(field)
+    if isinstance(value, dict):
+        return value.get("id")
+    return value
+
+
+def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
+    """Poll the detail view until the status is one of ``wanted``; return that detail view."""
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
+    started = clock()
+    interval = POLL_FIRST_INTERVAL
+    last_status = None
+    while True:
+        try:
+            server = client.get_server(server_id)
+        except VpsNotFoundError:
+            raise ServerVanished("server %s disappeared while waiting for it to become %s" % (server_id, " or ".join(wanted))) from None
+        last_status = server.get("status")
+        if last_status in wanted:
+            return server
+        if last_status == "suspended":
+            # Only the provider lifts a suspension: waiting longer cannot help.
+            raise ServerSuspended("server %s is suspended by the provider; it cannot become %s" % (server_id, " or ".join(wanted)))
+        waited = clock() - started
+        if waited + interval > timeout:
+            raise WaitTimeout(server_id, wanted, last_status, waited)
+        sleep(interval)
+        interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)

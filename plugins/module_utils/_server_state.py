@@ -1,0 +1,345 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsorg.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The state machine of the vpsorg.cloud.vps_server module: one method per state.
+
+PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections must not
+import it; it may change in any release without notice.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
+    VpsApiError,
+    VpsError,
+    VpsNotFoundError,
+    VpsOutcomeUnknownError,
+)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._module import fail_on_error
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
+    SETTLES_IN,
+    ServerSuspended,
+    ServerVanished,
+    WaitTimeout,
+    hostname_problem,
+    name_problem,
+    nested_id,
+    servers_named,
+    wait_for_status,
+)
+
+CREATE_REQUIRED = ("name", "plan_id", "os_id", "location")
+CREATE_OPTIONAL = ("hostname", "ssh_key_id", "backups_enabled")
+# Immutable option -> how to read its current value from the API's view of a server.
+IMMUTABLE = (
+    ("plan_id", lambda server: nested_id(server, "plan")),
+    ("os_id", lambda server: nested_id(server, "os")),
+    ("location", lambda server: server.get("location")),
+    # The API never shows the SSH key; a value is compared only if some API version does.
+    ("ssh_key_id", lambda server: server.get("ssh_key_id", nested_id(server, "ssh_key"))),
+)
+# action -> (status it needs, statuses that mean it was carried out or is under way)
+POWER_ACTIONS = {
+    "start": ("stopped", ("starting", "active")),
+    "stop": ("active", ("stopping", "stopped")),
+    "reboot": ("active", ("rebooting", "active")),
+}
+# A write whose answer was lost is checked and, when it demonstrably did not happen, sent again this often.
+LOST_ANSWER_ATTEMPTS = 3
+
+
+class ServerState:
+    """Brings one server to the requested state; records what changed for the result and diff."""
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.server = None
+        self.detailed = False
+        self.changed = False
+        self.action = "look up"
+        self.created = False
+
+    # Entry point.
+
+    def run(self):
+        self.validate()
+        try:
+            self.server = self.find()
+            if self.check_mode and self.server:
+                # Predictions are laid over the detail view, so it is read before, not after them.
+                self.load_detail()
+            before = self.diff_view(self.server)
+            getattr(self, "state_" + self.params["state"])()
+            # Without wait, a write's own answer is the result; otherwise show the detail view.
+            if self.params["state"] != "absent" and self.server and not self.detailed and not (self.changed and not self.params["wait"]):
+                self.action = "read"
+                self.load_detail()
+        except VpsError as exc:
+            fail_on_error(self.module, exc, self.action, self.subject(), changed=self.changed, server=self.server or {})
+        except (WaitTimeout, ServerVanished, ServerSuspended) as exc:
+            fail_on_error(self.module, exc, self.action, self.subject(), changed=self.changed, server=self.server or {})
+        result = {"changed": self.changed, "server": self.server or {}}
+        if self.module._diff:
+            after = self.diff_view(self.server) if self.params["state"] != "absent" else {}
+            if self.created:
+                after.update(plan_id=nested_id(self.server, "plan"), os_id=nested_id(self.server, "os"), location=self.server.get("location"))
+            elif before and "backups_enabled" in after:
+                # Read from the detail view only at the end, so it did not change: update() reads it before changing it.
+                before.setdefault("backups_enabled", after["backups_enabled"])
+            result["diff"] = {"before": before, "after": after}
+        self.module.exit_json(**result)
+
+    def validate(self):
+        params = self.params
+        problems = []
+        if params["name"] is not None and name_problem(params["name"]):
+            problems.append("name %s" % name_problem(params["name"]))
+        if params["hostname"] is not None and hostname_problem(params["hostname"]):
+            problems.append("hostname %s" % hostname_problem(params["hostname"]))
+        for field in ("id", "plan_id", "os_id", "ssh_key_id"):
+            if params[field] is not None and params[field] < 1:
+                problems.append("%s must be a positive integer, got %d" % (field, params[field]))
+        if params["location"] is not None and not params["location"].strip():
+            problems.append("location must not be empty")
+        if params["wait_timeout"] < 1:
+            problems.append("wait_timeout must be a positive number of seconds, got %d" % params["wait_timeout"])
+        if problems:
+            self.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
+
+    def subject(self):
+        server = self.server or {}
+        name = server.get("name") or self.params["name"]
+        server_id = server.get("id") or self.params["id"]
+        if name and server_id:
+            return "server %s (id %s)" % (name, server_id)
+        return "server %s" % (name or "id %s" % server_id)
+
+    # Reading.
+
+    def find(self):
+        if self.params["id"] is not None:
+            try:
+                server = self.client.get_server(self.params["id"])
+            except VpsNotFoundError:
+                return None
+            self.detailed = True
+            return server
+        matches = servers_named(self.client.list_servers(), self.params["name"])
+        if len(matches) > 1:
+            ids = ", ".join(str(server.get("id")) for server in matches)
+            self.module.fail_json(msg="Found %d servers named %s (ids %s); give the id of the one to manage." % (
+                len(matches), self.params["name"], ids), server_ids=[server.get("id") for server in matches])
+        return matches[0] if matches else None
+
+    def load_detail(self):
+        if not self.detailed and self.server.get("id"):
+            self.server = self.client.get_server(self.server["id"])
+            self.detailed = True
+
+    @staticmethod
+    def diff_view(server):
+        if not server:
+            return {}
+        view = {key: server[key] for key in ("name", "hostname", "backups_enabled", "status") if key in server}
+        return view
+
+    # States.
+
+    def state_absent(self):
+        if self.server is None:
+            return
+        self.action = "delete"
+        if not self.check_mode:
+            try:
+                self.client.delete_server(self.server["id"])
+            except VpsNotFoundError:
+                return
+        self.changed = True
+
+    def state_present(self):
+        self.ensure_exists()
+        status = self.server.get("status")
+        if status in SETTLES_IN and self.params["wait"]:
+            self.wait_for(SETTLES_IN[status])
+
+    def state_started(self):
+        self.ensure_exists()
+        if self.settle("active") == "stopped":
+            self.power("start")
+        self.finish_wait("active")
+
+    def state_stopped(self):
+        self.ensure_exists()
+        if self.settle("stopped") == "active":
+            self.power("stop")
+        self.finish_wait("stopped")
+
+    def state_restarted(self):
+        new = self.server is None
+        self.ensure_exists()
+        if new:
+            # A server that was just created has just booted: a reboot would add nothing.
+            self.finish_wait("active")
+            return
+        status = self.settle("active", act_anyway=True)
+        self.power("start" if status == "stopped" else "reboot")
+        self.finish_wait("active")
+
+    # Steps.
+
+    def ensure_exists(self):
+        if self.server is None:
+            self.create()
+        else:
+            self.refuse_immutable_changes()
+            self.update()
+
+    def create(self):
+        self.action = "create"
+        params = self.params
+        if params["id"] is not None:
+            self.module.fail_json(msg="No server with id %d exists. To create a server, give its name instead of an id." % params["id"])
+        missing = [field for field in CREATE_REQUIRED if params[field] is None]
+        if missing:
+            self.module.fail_json(msg="No server named %s exists, and creating it needs %s. (To rename a server, give its id.)" % (
+                params["name"], ", ".join(missing)))
+        body = {field: params[field] for field in CREATE_REQUIRED + CREATE_OPTIONAL if params[field] is not None}
+        self.changed = self.created = True
+        if self.check_mode:
+            self.server = self.predicted_server(body)
+            return
+        try:
+            self.server = self.client.create_server(body)
+        except VpsOutcomeUnknownError as exc:
+            self.server = self.recover_lost_create(body, exc)
+
+    @staticmethod
+    def predicted_server(body):
+        return {"id": None, "name": body["name"], "hostname": body.get("hostname"), "status": "provisioning",
+                "ip_address": None, "location": body["location"], "plan": {"id": body["plan_id"]}, "os": {"id": body["os_id"]},
+                "backups_enabled": body.get("backups_enabled", False)}
+
+    def recover_lost_create(self, body, lost):
+        """Adopt the server a lost create made; create again only when it demonstrably was not made."""
+        for _attempt in range(LOST_ANSWER_ATTEMPTS):
+            self.action = "check the outcome of creating"
+            try:
+                matches = servers_named(self.client.list_servers(), body["name"])
+            except VpsError as exc:
+                self.module.fail_json(
+                    msg="Failed to create server %s: the answer to %s was lost, and checking whether the server was created failed "
+                        "too (%s). The server may or may not exist; run the task again to adopt it or create it." % (body["name"], lost.path, exc),
+                    changed=True, outcome="unknown", **exc.to_dict())
+            if len(matches) == 1:
+                self.module.warn("The answer to creating server %s was lost (%s); adopted server id %s, which it created." % (
+                    body["name"], lost.reason, matches[0].get("id")))
+                return matches[0]
+            if len(matches) > 1:
+                self.module.fail_json(msg="Creating server %s: the answer was lost and %d servers with that name now exist (ids %s)." % (
+                    body["name"], len(matches), ", ".join(str(server.get("id")) for server in matches)), changed=True)
+            self.action = "create"
+            try:
+                return self.client.create_server(body)
+            except VpsOutcomeUnknownError as exc:
+                lost = exc
+        raise lost
+
+    def refuse_immutable_changes(self):
+        conflicts = []
+        for field, current_of in IMMUTABLE:
+            wanted, current = self.params[field], current_of(self.server)
+            if wanted is not None and current is not None and wanted != current:
+                conflicts.append("%s from %s to %s" % (field, current, wanted))
+        if conflicts:
+            self.module.fail_json(msg="Cannot change %s of %s: the API cannot change plan_id, os_id, location or ssh_key_id of an "
+                                      "existing server (delete and re-create it instead)." % (", ".join(conflicts), self.subject()))
+
+    def update(self):
+        params = self.params
+        changes = {}
+        if params["hostname"] is not None and params["hostname"] != self.server.get("hostname"):
+            changes["hostname"] = params["hostname"]
+        if params["id"] is not None and params["name"] is not None and params["name"] != self.server.get("name"):
+            changes["name"] = params["name"]
+        if params["backups_enabled"] is not None:
+            self.load_detail()
+            if params["backups_enabled"] != self.server.get("backups_enabled"):
+                changes["backups_enabled"] = params["backups_enabled"]
+        if not changes:
+            return
+        self.action = "update"
+        self.changed = True
+        if self.check_mode:
+            self.server = dict(self.server, **changes)
+            return
+        self.server = self.client.update_server(self.server["id"], changes)
+        self.detailed = True
+
+    def settle(self, target, act_anyway=False):
+        """Return the status a power action will start from, waiting out a transition it cannot interrupt.
+
+        A transition already heading to ``target`` needs no action, so it is not waited for here
+        (``finish_wait`` does when ``wait`` is set) unless ``act_anyway`` (a restart always acts).
+        """
+        status = self.server.get("status")
+        if status == "suspended":
+            self.module.fail_json(msg="Cannot change the power state of %s: it is suspended by the provider "
+                                      "(for example for an unpaid bill); only the provider can lift that." % self.subject(),
+                                  server=self.server, changed=self.changed)
+        if status in SETTLES_IN:
+            settles_in = SETTLES_IN[status]
+            if settles_in == target and not act_anyway:
+                return status
+            self.wait_for(settles_in)
+            return settles_in
+        if status not in ("active", "stopped"):
+            self.module.fail_json(msg="Cannot manage the power state of %s: unknown status %r." % (self.subject(), status),
+                                  server=self.server, changed=self.changed)
+        return status
+
+    def power(self, action):
+        needs, done = POWER_ACTIONS[action]
+        self.action = action
+        self.changed = True
+        server_id = self.server.get("id")
+        if self.check_mode:
+            self.server = dict(self.server, status=done[0])
+            return
+        send = getattr(self.client, action + "_server")
+        lost = None
+        for _attempt in range(LOST_ANSWER_ATTEMPTS):
+            try:
+                answer = send(server_id)
+            except (VpsOutcomeUnknownError, VpsApiError) as exc:
+                if isinstance(exc, VpsApiError) and exc.status != 400:
+                    raise
+                # The answer was lost, or the API refused because the server moved meanwhile: look before acting again.
+                self.server = self.client.get_server(server_id)
+                self.detailed = True
+                status = self.server.get("status")
+                if status in done:
+                    return
+                if isinstance(exc, VpsApiError) or status != needs:
+                    raise
+                lost = exc
+                continue
+            status = (answer.get("server") or {}).get("status") or done[0]
+            self.server = dict(self.server, status=status)
+            return
+        raise lost
+
+    def finish_wait(self, target):
+        if self.params["wait"] and self.server.get("status") != target:
+            self.wait_for(target)
+
+    def wait_for(self, target):
+        if self.check_mode:
+            self.server = dict(self.server, status=target)
+            return
+        self.action = "wait for"
+        self.server = wait_for_status(self.client, self.server["id"], (target,), self.params["wait_timeout"])
+        self.detailed = True
