@@ -62,6 +62,7 @@ class ServerState:
         self.changed = False
         self.action = "look up"
         self.created = False
+        self.before = {}
 
     # Entry point.
 
@@ -72,7 +73,7 @@ class ServerState:
             if self.check_mode and self.server:
                 # Predictions are laid over the detail view, so it is read before, not after them.
                 self.load_detail()
-            before = self.diff_view(self.server)
+            self.before = self.diff_view(self.server)
             getattr(self, "state_" + self.params["state"])()
             # Without wait, a write's own answer is the result; otherwise show the detail view.
             if self.params["state"] != "absent" and self.server and not self.detailed and not (self.changed and not self.params["wait"]):
@@ -83,12 +84,13 @@ class ServerState:
         except (WaitTimeout, ServerVanished, ServerSuspended) as exc:
             fail_on_error(self.module, exc, self.action, self.subject(), changed=self.changed, server=self.server or {})
         result = {"changed": self.changed, "server": self.server or {}}
+        before = self.before
         if self.module._diff:
             after = self.diff_view(self.server) if self.params["state"] != "absent" else {}
             if self.created:
                 after.update(plan_id=nested_id(self.server, "plan"), os_id=nested_id(self.server, "os"), location=self.server.get("location"))
             elif before and "backups_enabled" in after:
-                # Read from the detail view only at the end, so it did not change: update() reads it before changing it.
+                # Only the detail view shows it; read after the changes, it did not change (update() reads it before).
                 before.setdefault("backups_enabled", after["backups_enabled"])
             result["diff"] = {"before": before, "after": after}
         self.module.exit_json(**result)
@@ -139,6 +141,8 @@ class ServerState:
         if not self.detailed and self.server.get("id"):
             self.server = self.client.get_server(self.server["id"])
             self.detailed = True
+            if not self.changed:
+                self.before = self.diff_view(self.server)
 
     @staticmethod
     def diff_view(server):
@@ -208,14 +212,14 @@ class ServerState:
             self.module.fail_json(msg="No server named %s exists, and creating it needs %s. (To rename a server, give its id.)" % (
                 params["name"], ", ".join(missing)))
         body = {field: params[field] for field in CREATE_REQUIRED + CREATE_OPTIONAL if params[field] is not None}
-        self.changed = self.created = True
         if self.check_mode:
             self.server = self.predicted_server(body)
-            return
-        try:
-            self.server = self.client.create_server(body)
-        except VpsOutcomeUnknownError as exc:
-            self.server = self.recover_lost_create(body, exc)
+        else:
+            try:
+                self.server = self.client.create_server(body)
+            except VpsOutcomeUnknownError as exc:
+                self.server = self.recover_lost_create(body, exc)
+        self.changed = self.created = True
 
     @staticmethod
     def predicted_server(body):

@@ -435,3 +435,24 @@ def test_missing_token_names_option_and_environment_variable(monkeypatch, capsys
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] is True
     assert "api_token" in result["msg"] and "VPS_API_TOKEN" in result["msg"]
+
+
+def test_diff_shows_backups_before_a_change_found_by_name(api, run):
+    api.add("web-1", backups_enabled=True)
+    result = run({"name": "web-1", "backups_enabled": False}, diff=True)
+    assert result["diff"]["before"]["backups_enabled"] is True
+    assert result["diff"]["after"]["backups_enabled"] is False
+
+
+def test_diff_of_a_power_change_keeps_backups_equal_on_both_sides(api, run):
+    api.add("web-1", backups_enabled=True)
+    result = run({"name": "web-1", "state": "stopped"}, diff=True)
+    assert result["diff"]["before"] == {"name": "web-1", "hostname": None, "status": "active", "backups_enabled": True}
+    assert result["diff"]["after"] == {"name": "web-1", "hostname": None, "status": "stopped", "backups_enabled": True}
+
+
+def test_a_refused_create_reports_no_change(api, run):
+    api.fail_next("create_server", VpsApiError("POST", "/api/v1/servers/", 400, "plan_id: Invalid pk \"99\" - object does not exist."))
+    result = run(dict(NEW))
+    assert result["failed"] is True
+    assert result["changed"] is False
