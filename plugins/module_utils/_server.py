@@ -91,25 +91,27 @@ def nested_id(server, field):
 
 
 def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
-    """Poll the detail view until the status is one of ``wanted``; return that detail view."""
+    """Poll the detail view until the status is one of ``wanted``; return that detail view.
+
+    Callers know the status is not yet wanted, so the first read comes after the first interval.
+    """
     sleep = sleep or time.sleep
     clock = clock or time.monotonic
     started = clock()
     interval = POLL_FIRST_INTERVAL
-    last_status = None
     while True:
+        sleep(max(0.0, min(interval, timeout - (clock() - started))))
         try:
             server = client.get_server(server_id)
         except VpsNotFoundError:
             raise ServerVanished("server %s disappeared while waiting for it to become %s" % (server_id, " or ".join(wanted))) from None
-        last_status = server.get("status")
-        if last_status in wanted:
+        status = server.get("status")
+        if status in wanted:
             return server
-        if last_status == "suspended":
+        if status == "suspended":
             # Only the provider lifts a suspension: waiting longer cannot help.
             raise ServerSuspended("server %s is suspended by the provider; it cannot become %s" % (server_id, " or ".join(wanted)))
         waited = clock() - started
-        if waited + interval > timeout:
-            raise WaitTimeout(server_id, wanted, last_status, waited)
-        sleep(interval)
+        if waited >= timeout:
+            raise WaitTimeout(server_id, wanted, status, waited)
         interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)

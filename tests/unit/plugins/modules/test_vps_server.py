@@ -456,3 +456,38 @@ def test_a_refused_create_reports_no_change(api, run):
     result = run(dict(NEW))
     assert result["failed"] is True
     assert result["changed"] is False
+
+
+# The request cost of each transition (docs/api-requests.md). A transition shorter than the first
+# poll interval costs exactly one poll, so these sequences are the documented minimum.
+L, G, C, P, D = "list_servers", "get_server", "create_server", "update_server", "delete_server"
+
+
+@pytest.mark.parametrize("existing, params, check, expected", [
+    (None, dict(NEW), False, [L, C, G]),
+    (None, dict(NEW, wait=False), False, [L, C]),
+    (None, dict(NEW, state="stopped"), False, [L, C, G, "stop_server", G]),
+    (None, dict(NEW), True, [L]),
+    ("active", {"name": "web-1"}, False, [L, G]),
+    ("active", {"id": 10001}, False, [G]),
+    ("active", {"name": "web-1", "hostname": "new.example.com"}, False, [L, P]),
+    ("active", {"name": "web-1", "backups_enabled": True}, False, [L, G, P]),
+    ("active", {"id": 10001, "name": "web-01"}, False, [G, P]),
+    ("active", {"name": "web-1", "state": "stopped"}, False, [L, "stop_server", G]),
+    ("active", {"name": "web-1", "state": "stopped", "wait": False}, False, [L, "stop_server"]),
+    ("stopped", {"name": "web-1", "state": "started"}, False, [L, "start_server", G]),
+    ("active", {"name": "web-1", "state": "restarted"}, False, [L, "reboot_server", G]),
+    ("active", {"id": 10001, "state": "stopped"}, False, [G, "stop_server", G]),
+    ("active", {"name": "web-1", "state": "absent"}, False, [L, D]),
+    ("active", {"id": 10001, "state": "absent"}, False, [G, D]),
+    (None, {"name": "web-1", "state": "absent"}, False, [L]),
+    ("active", {"name": "web-1", "state": "stopped"}, True, [L, G]),
+    ("active", {"name": "web-1", "state": "absent"}, True, [L, G]),
+])
+def test_request_cost_of_each_transition(api, run, existing, params, check, expected):
+    api.transition_seconds = 0.4
+    if existing:
+        api.add("web-1", status=existing)
+    result = run(params, check=check)
+    assert "failed" not in result, result.get("msg")
+    assert called(api) == expected
