@@ -15,7 +15,7 @@ description:
   - Idempotent; supports check mode and diff mode.
   - Waits for status transitions (provisioning, starting, stopping, rebooting) unless O(wait=false).
 author:
-  - vpsorg.cloud contributors
+  - vpsorg.cloud contributors (@vpsorg)
 extends_documentation_fragment:
   - vpsorg.cloud.api
   - vpsorg.cloud.attributes

@@ -13,7 +13,7 @@ description:
   - Lists the servers of a VPS.org account, across every page, optionally filtered.
   - Reads only; finding nothing is not an error.
 author:
-  - vpsorg.cloud contributors
+  - vpsorg.cloud contributors (@vpsorg)
 extends_documentation_fragment:
   - vpsorg.cloud.api
   - vpsorg.cloud.attributes.info_module

@@ -236,7 +236,7 @@ def test_connection_reset_on_a_read_is_retried():
 
 
 def test_gives_up_after_the_number_of_retries():
-    session = FakeSession(*[make_response(503, text="down") for _ in range(4)])
+    session = FakeSession(*[make_response(503, text="down") for _attempt in range(4)])
     client, _clock = make_client(session, retries=3)
     with pytest.raises(VpsApiError) as caught:
         client.get_server(1)
@@ -247,7 +247,7 @@ def test_gives_up_after_the_number_of_retries():
 
 
 def test_gives_up_when_the_total_time_would_be_exceeded():
-    session = FakeSession(*[make_response(429, {}, headers={"Retry-After": "30"}) for _ in range(6)])
+    session = FakeSession(*[make_response(429, {}, headers={"Retry-After": "30"}) for _attempt in range(6)])
     client, clock = make_client(session, retries=10, retry_max_time=70)
     with pytest.raises(VpsApiError) as caught:
         client.get_server(1)
@@ -257,7 +257,7 @@ def test_gives_up_when_the_total_time_would_be_exceeded():
 
 
 def test_timeout_on_a_read_ends_as_timeout_error():
-    session = FakeSession(*[requests.exceptions.ReadTimeout("read timed out") for _ in range(3)])
+    session = FakeSession(*[requests.exceptions.ReadTimeout("read timed out") for _attempt in range(3)])
     client, _clock = make_client(session, retries=2, timeout=4)
     with pytest.raises(VpsTimeoutError, match="no answer within 4s"):
         client.get_server(1)
@@ -322,7 +322,7 @@ def test_error_mapping(status, body, text, expected_class, expected_message):
     with pytest.raises(expected_class) as caught:
         client.update_server(12345, {"name": "x"})
     error = caught.value
-    assert type(error) is expected_class
+    assert error.__class__ is expected_class  # a subclass would hide a wrong mapping
     assert error.status == status
     assert error.api_message == expected_message
     assert str(error) == "PATCH /api/v1/servers/12345/ answered %s: %s" % (status, expected_message)

@@ -460,7 +460,11 @@ def test_a_refused_create_reports_no_change(api, run):
 
 # The request cost of each transition (docs/api-requests.md). A transition shorter than the first
 # poll interval costs exactly one poll, so these sequences are the documented minimum.
-L, G, C, P, D = "list_servers", "get_server", "create_server", "update_server", "delete_server"
+L = "list_servers"
+G = "get_server"
+C = "create_server"
+P = "update_server"
+D = "delete_server"
 
 
 @pytest.mark.parametrize("existing, params, check, expected", [
