@@ -209,9 +209,9 @@ class VpsClient:
         if not api_token:
             raise VpsError("no API token given")
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
-        parts = urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise VpsError("api_url must be an http:// or https:// URL, got %r" % self.api_url)
+        problem = api_url_problem(self.api_url)
+        if problem:
+            raise VpsError(problem)
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.retry_max_time = retry_max_time
@@ -406,6 +406,14 @@ def _brief_text(text):
 
 def _brief_json(data):
     return _brief_text(json.dumps(data)) if data is not None else "an empty answer"
+
+
+def api_url_problem(api_url):
+    """Why ``api_url`` cannot be used, or None."""
+    parts = urlsplit(api_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "api_url must be an http:// or https:// URL, got %r" % api_url
+    return None
 
 
 def cleartext_warning(api_url):

@@ -17,9 +17,10 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     VpsClient,
-    VpsError,
+    api_url_problem,
     cleartext_warning,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import failure
 
 
 def api_argument_spec():
@@ -36,6 +37,15 @@ def api_argument_spec():
 
 def client_from_module(module):
     """A client built from the module's API options, or a clear failure naming the option."""
+    return VpsClient(**client_settings(module))
+
+
+def client_settings(module):
+    """VpsClient arguments from the module's API options; fails clearly on a bad one.
+
+    Separate from client_from_module() so a module that works on several servers at once can
+    give each thread a client of its own (a requests session is not shared across threads).
+    """
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
@@ -48,22 +58,22 @@ def client_from_module(module):
     warning = cleartext_warning(params["api_url"])
     if warning:
         module.warn(warning)
-    try:
-        return VpsClient(
-            params["api_token"],
-            api_url=params["api_url"],
-            timeout=params["api_timeout"],
-            retries=params["api_retries"],
-            validate_certs=params["validate_certs"],
-            ca_path=params["ca_path"],
-            log=module.debug,
-        )
-    except VpsError as exc:
-        module.fail_json(msg="Invalid API settings: %s" % exc)
+    settings = dict(
+        api_token=params["api_token"],
+        api_url=params["api_url"],
+        timeout=params["api_timeout"],
+        retries=params["api_retries"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        log=module.debug,
+    )
+    problem = api_url_problem(params["api_url"])
+    if problem:
+        module.fail_json(msg=problem)
+    return settings
 
 
 def fail_on_error(module, error, action, subject, **result):
     """Fail with one line ``Failed to <action> <subject>: <what the API said>`` and its details."""
-    details = error.to_dict() if isinstance(error, VpsError) else {}
-    result.update(details)
-    module.fail_json(msg="Failed to %s %s: %s" % (action, subject, error), **result)
+    failed = failure(error, action, subject, **result)
+    module.fail_json(msg=failed.msg, **failed.details)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
 
 NAME_MAX_LENGTH = 63
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
@@ -34,6 +34,22 @@ SETTLED_STATUSES = ("active", "stopped", "suspended")
 POLL_FIRST_INTERVAL = 0.5
 POLL_GROWTH = 1.5
 POLL_MAX_INTERVAL = 2.0
+
+
+class ServerTaskFailed(Exception):
+    """A task on a server failed: ``msg`` is the one line for the user, ``details`` the result keys."""
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.details = details
+
+
+def failure(error, action, subject, **details):
+    """``Failed to <action> <subject>: <what the API said>``, with the error's structured details."""
+    if isinstance(error, VpsError):
+        details.update(error.to_dict())
+    return ServerTaskFailed("Failed to %s %s: %s" % (action, subject, error), **details)
 
 
 class WaitTimeout(Exception):

@@ -16,12 +16,13 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     VpsNotFoundError,
     VpsOutcomeUnknownError,
 )
-from ansible_collections.vpsorg.cloud.plugins.module_utils._module import fail_on_error
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     SETTLES_IN,
     ServerSuspended,
+    ServerTaskFailed,
     ServerVanished,
     WaitTimeout,
+    failure,
     hostname_problem,
     name_problem,
     nested_id,
@@ -50,13 +51,20 @@ LOST_ANSWER_ATTEMPTS = 3
 
 
 class ServerState:
-    """Brings one server to the requested state; records what changed for the result and diff."""
+    """Brings one server to the requested state; records what changed for the result and diff.
 
-    def __init__(self, module, client):
-        self.module = module
+    It knows nothing of AnsibleModule: ``run()`` returns the result or raises ServerTaskFailed,
+    and warnings are collected in ``warnings``, so several servers can be handled at once.
+    """
+
+    def __init__(self, params, client, check_mode=False, diff=False, listing=None):
         self.client = client
-        self.params = module.params
-        self.check_mode = module.check_mode
+        # A list of the account's servers read once for many ServerStates, saving one list each.
+        self.listing = listing
+        self.params = params
+        self.check_mode = check_mode
+        self.diff = diff
+        self.warnings = []
         self.server = None
         self.detailed = False
         self.changed = False
@@ -79,13 +87,11 @@ class ServerState:
             if self.params["state"] != "absent" and self.server and not self.detailed and not (self.changed and not self.params["wait"]):
                 self.action = "read"
                 self.load_detail()
-        except VpsError as exc:
-            fail_on_error(self.module, exc, self.action, self.subject(), changed=self.changed, server=self.server or {})
-        except (WaitTimeout, ServerVanished, ServerSuspended) as exc:
-            fail_on_error(self.module, exc, self.action, self.subject(), changed=self.changed, server=self.server or {})
+        except (VpsError, WaitTimeout, ServerVanished, ServerSuspended) as exc:
+            raise failure(exc, self.action, self.subject(), changed=self.changed, server=self.server or {}) from None
         result = {"changed": self.changed, "server": self.server or {}}
         before = self.before
-        if self.module._diff:
+        if self.diff:
             after = self.diff_view(self.server) if self.params["state"] != "absent" else {}
             if self.created:
                 after.update(plan_id=nested_id(self.server, "plan"), os_id=nested_id(self.server, "os"), location=self.server.get("location"))
@@ -93,7 +99,7 @@ class ServerState:
                 # Only the detail view shows it; read after the changes, it did not change (update() reads it before).
                 before.setdefault("backups_enabled", after["backups_enabled"])
             result["diff"] = {"before": before, "after": after}
-        self.module.exit_json(**result)
+        return result
 
     def validate(self):
         params = self.params
@@ -110,7 +116,7 @@ class ServerState:
         if params["wait_timeout"] < 1:
             problems.append("wait_timeout must be a positive number of seconds, got %d" % params["wait_timeout"])
         if problems:
-            self.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
+            raise ServerTaskFailed("Invalid options: %s." % "; ".join(problems), changed=False)
 
     def subject(self):
         server = self.server or {}
@@ -130,11 +136,12 @@ class ServerState:
                 return None
             self.detailed = True
             return server
-        matches = servers_named(self.client.list_servers(), self.params["name"])
+        servers = self.listing if self.listing is not None else self.client.list_servers()
+        matches = servers_named(servers, self.params["name"])
         if len(matches) > 1:
             ids = ", ".join(str(server.get("id")) for server in matches)
-            self.module.fail_json(msg="Found %d servers named %s (ids %s); give the id of the one to manage." % (
-                len(matches), self.params["name"], ids), server_ids=[server.get("id") for server in matches])
+            raise ServerTaskFailed("Found %d servers named %s (ids %s); give the id of the one to manage." % (
+                len(matches), self.params["name"], ids), server_ids=[server.get("id") for server in matches], changed=False)
         return matches[0] if matches else None
 
     def load_detail(self):
@@ -206,11 +213,12 @@ class ServerState:
         self.action = "create"
         params = self.params
         if params["id"] is not None:
-            self.module.fail_json(msg="No server with id %d exists. To create a server, give its name instead of an id." % params["id"])
+            raise ServerTaskFailed("No server with id %d exists. To create a server, give its name instead of an id." % params["id"],
+                                   changed=False)
         missing = [field for field in CREATE_REQUIRED if params[field] is None]
         if missing:
-            self.module.fail_json(msg="No server named %s exists, and creating it needs %s. (To rename a server, give its id.)" % (
-                params["name"], ", ".join(missing)))
+            raise ServerTaskFailed("No server named %s exists, and creating it needs %s. (To rename a server, give its id.)" % (
+                params["name"], ", ".join(missing)), changed=False)
         body = {field: params[field] for field in CREATE_REQUIRED + CREATE_OPTIONAL if params[field] is not None}
         if self.check_mode:
             self.server = self.predicted_server(body)
@@ -234,16 +242,16 @@ class ServerState:
             try:
                 matches = servers_named(self.client.list_servers(), body["name"])
             except VpsError as exc:
-                self.module.fail_json(
-                    msg="Failed to create server %s: the answer to %s was lost, and checking whether the server was created failed "
-                        "too (%s). The server may or may not exist; run the task again to adopt it or create it." % (body["name"], lost.path, exc),
-                    changed=True, outcome="unknown", **exc.to_dict())
+                raise ServerTaskFailed(
+                    "Failed to create server %s: the answer to %s was lost, and checking whether the server was created failed "
+                    "too (%s). The server may or may not exist; run the task again to adopt it or create it." % (body["name"], lost.path, exc),
+                    changed=True, outcome="unknown", **exc.to_dict()) from None
             if len(matches) == 1:
-                self.module.warn("The answer to creating server %s was lost (%s); adopted server id %s, which it created." % (
+                self.warnings.append("The answer to creating server %s was lost (%s); adopted server id %s, which it created." % (
                     body["name"], lost.reason, matches[0].get("id")))
                 return matches[0]
             if len(matches) > 1:
-                self.module.fail_json(msg="Creating server %s: the answer was lost and %d servers with that name now exist (ids %s)." % (
+                raise ServerTaskFailed("Creating server %s: the answer was lost and %d servers with that name now exist (ids %s)." % (
                     body["name"], len(matches), ", ".join(str(server.get("id")) for server in matches)), changed=True)
             self.action = "create"
             try:
@@ -259,8 +267,9 @@ class ServerState:
             if wanted is not None and current is not None and wanted != current:
                 conflicts.append("%s from %s to %s" % (field, current, wanted))
         if conflicts:
-            self.module.fail_json(msg="Cannot change %s of %s: the API cannot change plan_id, os_id, location or ssh_key_id of an "
-                                      "existing server (delete and re-create it instead)." % (", ".join(conflicts), self.subject()))
+            raise ServerTaskFailed("Cannot change %s of %s: the API cannot change plan_id, os_id, location or ssh_key_id of an "
+                                   "existing server (delete and re-create it instead)." % (", ".join(conflicts), self.subject()),
+                                   changed=False)
 
     def update(self):
         params = self.params
@@ -291,9 +300,9 @@ class ServerState:
         """
         status = self.server.get("status")
         if status == "suspended":
-            self.module.fail_json(msg="Cannot change the power state of %s: it is suspended by the provider "
-                                      "(for example for an unpaid bill); only the provider can lift that." % self.subject(),
-                                  server=self.server, changed=self.changed)
+            raise ServerTaskFailed("Cannot change the power state of %s: it is suspended by the provider "
+                                   "(for example for an unpaid bill); only the provider can lift that." % self.subject(),
+                                   server=self.server, changed=self.changed)
         if status in SETTLES_IN:
             settles_in = SETTLES_IN[status]
             if settles_in == target and not act_anyway:
@@ -301,8 +310,8 @@ class ServerState:
             self.wait_for(settles_in)
             return settles_in
         if status not in ("active", "stopped"):
-            self.module.fail_json(msg="Cannot manage the power state of %s: unknown status %r." % (self.subject(), status),
-                                  server=self.server, changed=self.changed)
+            raise ServerTaskFailed("Cannot manage the power state of %s: unknown status %r." % (self.subject(), status),
+                                   server=self.server, changed=self.changed)
         return status
 
     def power(self, action):

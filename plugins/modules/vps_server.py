@@ -226,6 +226,7 @@ body:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, client_from_module
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
 
 
@@ -245,7 +246,16 @@ def main():
         wait_timeout=dict(type="int", default=600),
     )
     module = AnsibleModule(argument_spec=argument_spec, required_one_of=[("id", "name")], supports_check_mode=True)
-    ServerState(module, client_from_module(module)).run()
+    server_state = ServerState(module.params, client_from_module(module), check_mode=module.check_mode, diff=module._diff)
+    try:
+        result = server_state.run()
+    except ServerTaskFailed as failed:
+        result = dict(failed.details, failed=True, msg=failed.msg)
+    for warning in server_state.warnings:
+        module.warn(warning)
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
