@@ -37,7 +37,8 @@ def run_module(api, capsys, monkeypatch):
     """``run_module(module, params, check=False, diff=False)`` -> the module's result dict."""
 
     def run(module, params, check=False, diff=False):
-        monkeypatch.setattr(module, "client_from_module", lambda _module: api)
+        if hasattr(module, "client_from_module"):
+            monkeypatch.setattr(module, "client_from_module", lambda _module: api)
         # AnsibleModule keeps warnings in a process-wide list; each run must start with none.
         module_warnings._global_warnings.clear()
         args = dict(params, _ansible_check_mode=check, _ansible_diff=diff)

@@ -72,6 +72,9 @@ class FakeApi:
     def writes(self):
         return [call for call in self.calls if call[0] in WRITES]
 
+    def requests(self):
+        return [call for call in self.calls if call[0] != "close"]
+
     # Client methods.
 
     def _settle(self, server):
@@ -160,3 +163,6 @@ class FakeApi:
 
     def reboot_server(self, server_id):
         return self._power("reboot", server_id)
+
+    def close(self):
+        self.calls.append(("close",))

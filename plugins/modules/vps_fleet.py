@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsorg.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vps_fleet
+short_description: Bring many VPS.org servers to their declared states at once
+version_added: 0.1.0
+description:
+  - Applies the logic of M(vpsorg.cloud.vps_server) to a list of servers in one task, handling the servers in
+    parallel, so twenty new servers take about one provisioning delay instead of twenty.
+  - Lists the account once for every server instead of once per server.
+  - Each server is found by its exact name. Servers that are not listed are left alone.
+  - The C(vpsorg.cloud.fleet) role wraps this module and adds the servers to the in-memory inventory.
+author:
+  - vpsorg.cloud contributors (@vpsorg)
+extends_documentation_fragment:
+  - vpsorg.cloud.api
+  - vpsorg.cloud.attributes
+options:
+  servers:
+    description:
+      - The servers and the state each must be in. Each item takes the options of M(vpsorg.cloud.vps_server)
+        that describe a server; names must be unique within the list.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Name of the server; letters, digits and hyphens.
+        type: str
+        required: true
+      state:
+        description: As O(vpsorg.cloud.vps_server#module:state).
+        type: str
+        choices: [present, absent, started, stopped, restarted]
+        default: started
+      plan_id:
+        description: Id of the VPS plan; needed to create the server.
+        type: int
+      os_id:
+        description: Id of the operating system image; needed to create the server.
+        type: int
+      location:
+        description: Datacenter location code; needed to create the server.
+        type: str
+      hostname:
+        description: Fully qualified host name.
+        type: str
+      ssh_key_id:
+        description: Id of an SSH key to install when the server is created.
+        type: int
+      backups_enabled:
+        description: Whether automatic backups are enabled.
+        type: bool
+  wait:
+    description:
+      - Wait until every server has reached its requested status.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for each server's transitions before it fails with the last status seen.
+    type: int
+    default: 600
+  parallel:
+    description:
+      - How many servers are worked on at the same time.
+    type: int
+    default: 50
+notes:
+  - One server failing does not stop the others; the task fails afterwards and its message names every server that failed.
+seealso:
+  - module: vpsorg.cloud.vps_server
+"""
+
+EXAMPLES = r"""
+- name: Three web servers running, one database server stopped, an old server gone
+  vpsorg.cloud.vps_fleet:
+    servers:
+      - {name: web-1, plan_id: 1, os_id: 5, location: us-west}
+      - {name: web-2, plan_id: 1, os_id: 5, location: us-west}
+      - {name: web-3, plan_id: 1, os_id: 5, location: us-east}
+      - {name: db-1, plan_id: 2, os_id: 3, location: us-east, state: stopped}
+      - {name: web-old, state: absent}
+  register: fleet
+
+- name: Addresses of the running servers
+  ansible.builtin.debug:
+    msg: "{{ fleet.results | selectattr('server.status', 'defined') | selectattr('server.status', 'eq', 'active')
+             | map(attribute='server.ip_address') | list }}"
+"""
+
+RETURN = r"""
+results:
+  description:
+    - One result per server, in the order of O(servers), with the keys M(vpsorg.cloud.vps_server) returns.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The name from O(servers).
+      type: str
+      sample: web-1
+    changed:
+      description: Whether this server was changed.
+      type: bool
+      sample: true
+    server:
+      description: The server as the API shows it after the task (see M(vpsorg.cloud.vps_server)).
+      type: dict
+      sample: {"id": 12345, "name": "web-1", "status": "active", "ip_address": "203.0.113.10"}
+    failed:
+      description: Whether this server failed.
+      type: bool
+      sample: false
+    msg:
+      description: Why this server failed.
+      type: str
+      returned: when this server failed
+    diff:
+      description: Before and after of this server, in diff mode.
+      type: dict
+      returned: in diff mode
+diff:
+  description: Before and after of every changed server, keyed by name.
+  returned: in diff mode
+  type: dict
+  sample: {"before": {"web-1": {"status": "active"}}, "after": {"web-1": {"status": "stopped"}}}
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient, VpsError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, client_settings, fail_on_error
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
+
+SERVER_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="started", choices=["present", "absent", "started", "stopped", "restarted"]),
+    plan_id=dict(type="int"),
+    os_id=dict(type="int"),
+    location=dict(type="str"),
+    hostname=dict(type="str"),
+    ssh_key_id=dict(type="int", no_log=False),
+    backups_enabled=dict(type="bool"),
+)
+
+
+def apply_one(entry, settings, listing, module):
+    """Run one server's ServerState with a client of its own; never raises for a server's failure."""
+    params = dict(entry, id=None, wait=module.params["wait"], wait_timeout=module.params["wait_timeout"])
+    client = VpsClient(**settings)
+    server_state = ServerState(params, client, check_mode=module.check_mode, diff=module._diff, listing=listing)
+    try:
+        result = server_state.run()
+        result["failed"] = False
+    except ServerTaskFailed as failed:
+        result = dict(failed.details, failed=True, msg=failed.msg)
+    finally:
+        client.close()
+    result["name"] = entry["name"]
+    result["warnings"] = server_state.warnings
+    return result
+
+
+def main():
+    argument_spec = api_argument_spec()
+    argument_spec.update(
+        servers=dict(type="list", elements="dict", required=True, options=SERVER_OPTIONS),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+        parallel=dict(type="int", default=50),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    servers = module.params["servers"]
+    names = [entry["name"] for entry in servers]
+    repeated = sorted(set(name for name in names if names.count(name) > 1))
+    if repeated:
+        module.fail_json(msg="servers lists these names more than once: %s. Each server must appear once." % ", ".join(repeated))
+    if module.params["parallel"] < 1:
+        module.fail_json(msg="parallel must be at least 1, got %d." % module.params["parallel"])
+    settings = client_settings(module)
+
+    listing_client = VpsClient(**settings)
+    try:
+        listing = listing_client.list_servers()
+    except VpsError as exc:
+        fail_on_error(module, exc, "list", "servers", results=[])
+    finally:
+        listing_client.close()
+
+    with ThreadPoolExecutor(max_workers=min(module.params["parallel"], max(1, len(servers)))) as pool:
+        results = list(pool.map(lambda entry: apply_one(entry, settings, listing, module), servers))
+
+    for result in results:
+        for warning in result.pop("warnings"):
+            module.warn("%s: %s" % (result["name"], warning))
+    outcome = dict(changed=any(result.get("changed") for result in results), results=results)
+    if module._diff:
+        changed = [result for result in results if result.get("changed") and "diff" in result]
+        outcome["diff"] = {side: {result["name"]: result["diff"][side] for result in changed} for side in ("before", "after")}
+    failures = [result for result in results if result["failed"]]
+    if failures:
+        module.fail_json(msg="%d of %d servers failed: %s" % (len(failures), len(results), "; ".join(
+            "%s: %s" % (result["name"], result["msg"]) for result in failures)), **outcome)
+    module.exit_json(**outcome)
+
+
+if __name__ == "__main__":
+    main()
