@@ -70,7 +70,7 @@ options:
     description:
       - How many servers are worked on at the same time.
     type: int
-    default: 50
+    default: 100
 notes:
   - One server failing does not stop the others; the task fails afterwards and its message names every server that failed.
 seealso:
@@ -177,7 +177,7 @@ def main():
         servers=dict(type="list", elements="dict", required=True, options=SERVER_OPTIONS),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
-        parallel=dict(type="int", default=50),
+        parallel=dict(type="int", default=100),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     servers = module.params["servers"]
