@@ -17,7 +17,8 @@ class Failed(Exception):
 class FakeModule:
     def __init__(self, **params):
         self.params = {name: spec.get("default") for name, spec in api_argument_spec().items()}
-        self.params.update(api_token="secret-token-value", **params)
+        self.params["api_token"] = "secret-token-value"
+        self.params.update(params)
         self.warnings = []
 
     def fail_json(self, **result):
