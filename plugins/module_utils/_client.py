@@ -395,8 +395,20 @@ def server_path(server_id):
 
 
 def _first_line(exc):
+    """The innermost cause of a requests error, briefly: "Connection refused", not the pool's wrapping."""
+    while True:
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException) and exc.args and isinstance(exc.args[-1], BaseException):
+            inner = exc.args[-1]
+        if not isinstance(inner, BaseException):
+            break
+        exc = inner
     text = str(exc).strip().splitlines()
-    return text[0][:BRIEF_BODY_CHARS] if text else type(exc).__name__
+    text = text[0] if text else type(exc).__name__
+    # urllib3 prefixes the connection's repr ("HTTPConnection(host=..., port=...): ..."); the path is in our message already.
+    if text.startswith(("HTTPConnection(", "HTTPSConnection(")) and "): " in text:
+        text = text.split("): ", 1)[1]
+    return text[:BRIEF_BODY_CHARS]
 
 
 def _brief_text(text):

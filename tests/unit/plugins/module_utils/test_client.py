@@ -39,9 +39,14 @@ def make_response(status, body=None, text=None, headers=None, reason=""):
     return response
 
 
+class FakeConnection:
+    def __str__(self):
+        return "HTTPSConnection(host='api.example.test', port=443)"
+
+
 def refused():
     return requests.exceptions.ConnectionError(
-        urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"))
+        urllib3.exceptions.NewConnectionError(FakeConnection(), "Failed to establish a new connection: [Errno 111] Connection refused"))
 
 
 def dropped():
@@ -425,3 +430,12 @@ def test_collection_version_matches_galaxy_yml():
     with open(galaxy) as handle:
         versions = [line.split(":", 1)[1].strip().strip("'\"") for line in handle if line.startswith("version:")]
     assert versions == [_client.COLLECTION_VERSION]
+
+
+def test_connection_errors_are_told_by_their_innermost_cause():
+    session = FakeSession(refused())
+    client, _clock = make_client(session, retries=0)
+    with pytest.raises(VpsTransportError) as caught:
+        client.get_server(1)
+    assert str(caught.value) == ("GET /api/v1/servers/1/ failed: connection failed: "
+                                 "Failed to establish a new connection: [Errno 111] Connection refused")
