@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ import urllib.error
 import urllib.request
 
 RUN_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_simulator.py")
-BANNER = re.compile(r"listening on (?P<url>http://\S+) token: (?P<token>\S+)")
+BANNER = re.compile(r"listening on (?P<url>https?://\S+) token: (?P<token>\S+)")
 
 
 class SimulatorError(RuntimeError):
@@ -35,7 +36,7 @@ class Simulator:
     """A simulator subprocess on a free port; use as a context manager or call start()/stop()."""
 
     def __init__(self, provision_delay=None, action_delay=None, token=None, credit=None,
-                 state_file=None, seed=None, extra_args=(), quiet=True, startup_timeout=15.0):
+                 state_file=None, seed=None, extra_args=(), quiet=True, startup_timeout=15.0, tls_cert=None, tls_key=None):
         self.options = {
             "--provision-delay": provision_delay,
             "--action-delay": action_delay,
@@ -43,6 +44,8 @@ class Simulator:
             "--credit": credit,
             "--state-file": state_file,
             "--seed": seed,
+            "--tls-cert": tls_cert,
+            "--tls-key": tls_key,
         }
         self.extra_args = list(extra_args)
         self.quiet = quiet
@@ -53,7 +56,11 @@ class Simulator:
         self.stderr_file = None
         self.final_stderr = ""
         # Never use a proxy from the environment: all traffic stays on 127.0.0.1.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        handlers = [urllib.request.ProxyHandler({})]
+        if tls_cert:
+            # Control calls trust the simulator's own (self-signed) certificate.
+            handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=tls_cert)))
+        self._opener = urllib.request.build_opener(*handlers)
 
     # ----- life cycle -----
 
@@ -199,3 +206,41 @@ class Simulator:
     def servers(self):
         """Every server in the detail view, plus ssh_key_id, with its status as of now."""
         return self._call("GET", "/_sim/servers")["servers"]
+
+
+def make_self_signed_certificate(directory, host="127.0.0.1"):
+    """Write cert.pem and key.pem for ``host`` (an IP address) into ``directory``; return their paths.
+
+    Needs the ``cryptography`` package (ansible-core depends on it), imported here so the rest
+    of this file stays standard library only.
+    """
+    import datetime  # pylint: disable=import-outside-toplevel
+    import ipaddress  # pylint: disable=import-outside-toplevel
+
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "VPS.org API simulator")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path = os.path.join(directory, "cert.pem")
+    key_path = os.path.join(directory, "key.pem")
+    with open(cert_path, "wb") as stream:
+        stream.write(certificate.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as stream:
+        stream.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path

@@ -4,6 +4,7 @@ import argparse
 import os
 import secrets
 import signal
+import ssl
 import sys
 import threading
 
@@ -23,6 +24,8 @@ def parse_arguments(argv):
     parser.add_argument("--url-file", default=None, help="write the base URL to this file once listening")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault injection random generator (default 0)")
     parser.add_argument("--quiet", action="store_true", help="no log line per request on standard error")
+    parser.add_argument("--tls-cert", default=None, help="PEM certificate: serve HTTPS instead of HTTP (needs --tls-key)")
+    parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
     return parser.parse_args(argv)
 
 
@@ -46,10 +49,17 @@ def main(argv=None):
     try:
         app = Application(config, state_file=options.state_file, seed=options.seed, quiet=options.quiet)
         server = SimulatorHTTPServer((options.host, options.port), app)
-    except (OSError, ValueError) as error:  # a bad option value, an unreadable state file, a taken port
+        scheme = "http"
+        if options.tls_cert or options.tls_key:
+            # HTTPS lets the tests show that the collection verifies certificates by default.
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(options.tls_cert, options.tls_key)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            scheme = "https"
+    except (OSError, ValueError, TypeError, ssl.SSLError) as error:  # a bad option value, an unreadable file, a taken port
         print(f"run_simulator.py: error: {error}", file=sys.stderr)
         return 2
-    url = f"http://{options.host}:{server.server_address[1]}"
+    url = f"{scheme}://{options.host}:{server.server_address[1]}"
 
     stop_requested = threading.Event()
 
