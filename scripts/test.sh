@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The test command (`make test`). Needs only bash and Python 3.11 with pip.
+#
+# Usage: scripts/test.sh [lint|sanity|pytest|units|integration]...   (no argument: lint sanity pytest)
+#
+# Stages, in this order; the first that fails stops the run with a non-zero exit:
+#   1. lint    ansible-lint, production profile, offline (.ansible-lint)
+#   2. sanity  ansible-test sanity --local --python 3.11, run from the collection layout; no
+#              tests/sanity/ignore-*.txt entries are allowed
+#   3. pytest  one run over the testpaths of pytest.ini, in order: tests/unit, then
+#              tests/simulator/tests and tests/integration (the integration targets). Its closing
+#              summary is the last line of the output.
+# `units` and `integration` run only their part of stage 3, without pytest-xdist.
+# Stage 3 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one
+# worker, which keeps the integration targets (they share integration_config.yml) sequential.
+
+# shellcheck source=scripts/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+stage_lint() {
+    say "ansible-lint (production profile, offline)"
+    (cd "$REPO_ROOT" && ansible-lint)
+}
+
+stage_sanity() {
+    local ignores
+    say "ansible-test sanity --local --python 3.11"
+    ignores="$(cd "$REPO_ROOT" && { grep -sHnv '^[[:space:]]*$' tests/sanity/ignore-*.txt || true; })"
+    [ -z "$ignores" ] || die "tests/sanity/ignore-*.txt must stay empty; fix the code instead of ignoring:
+$ignores"
+    python "$REPO_ROOT/scripts/seed_ansible_test_pip.py"
+    python "$REPO_ROOT/scripts/collection_layout.py" ansible-test sanity --local --python 3.11 --color no
+}
+
+# pytest exits 5 when it collected nothing; that is a broken test tree, never a pass.
+run_pytest() {
+    local rc=0
+    (cd "$REPO_ROOT" && pytest "$@") || rc=$?
+    [ "$rc" -ne 5 ] || die "pytest collected no tests (exit 5)"
+    return "$rc"
+}
+
+stage_pytest() {
+    say "pytest: unit, simulator and integration tests"
+    run_pytest -n 2 --dist loadfile
+}
+
+stage_units() {
+    say "pytest: unit tests"
+    run_pytest tests/unit
+}
+
+stage_integration() {
+    say "pytest: simulator and integration tests"
+    run_pytest tests/simulator/tests tests/integration
+}
+
+main() {
+    local stage
+    ensure_venv
+    ensure_layout
+    [ "$#" -gt 0 ] || set -- lint sanity pytest
+    for stage in "$@"; do
+        case "$stage" in
+            lint | sanity | pytest | units | integration) "stage_$stage" ;;
+            *) die "unknown stage '$stage' (choose from lint, sanity, pytest, units, integration)" ;;
+        esac
+    done
+}
+
+main "$@"
