@@ -106,12 +106,18 @@ results:
       description: The name from O(servers).
       type: str
       sample: web-1
+    state:
+      description: The state requested for this server in O(servers).
+      type: str
+      sample: started
     changed:
       description: Whether this server was changed.
       type: bool
       sample: true
     server:
-      description: The server as the API shows it after the task (see M(vpsorg.cloud.vps_server)).
+      description:
+        - The server as the API shows it after the task (see M(vpsorg.cloud.vps_server)).
+        - For O(servers[].state=absent), the server as it was before it was deleted.
       type: dict
       sample: {"id": 12345, "name": "web-1", "status": "active", "ip_address": "203.0.113.10"}
     failed:
@@ -167,6 +173,7 @@ def apply_one(entry, settings, listing, module):
     finally:
         client.close()
     result["name"] = entry["name"]
+    result["state"] = entry["state"]
     result["warnings"] = server_state.warnings
     return result
 
