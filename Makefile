@@ -1,7 +1,7 @@
 # Thin wrappers: the logic lives in scripts/ (which also work without make:
 # `bash scripts/test.sh`, `bash scripts/demo.sh`).
 
-.PHONY: help test demo venv lint sanity units integration build clean
+.PHONY: help test demo venv lint sanity molecule units integration build clean
 
 help:
 	@echo "make test         lint, ansible-test sanity, then unit + simulator + integration tests (pytest)"
@@ -9,6 +9,7 @@ help:
 	@echo "make venv         create or update .venv from requirements/dev.txt"
 	@echo "make lint         ansible-lint only"
 	@echo "make sanity       ansible-test sanity only"
+	@echo "make molecule     molecule scenarios of the fleet role only"
 	@echo "make units        unit tests only"
 	@echo "make integration  simulator tests and integration targets only"
 	@echo "make build        build the collection tarball into build/"
@@ -23,7 +24,7 @@ demo:
 venv:
 	bash scripts/common.sh ensure_venv
 
-lint sanity units integration:
+lint sanity molecule units integration:
 	bash scripts/test.sh $@
 
 build:

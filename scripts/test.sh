@@ -7,7 +7,8 @@
 #   1. lint    ansible-lint, production profile, offline (.ansible-lint)
 #   2. sanity  ansible-test sanity --local --python 3.11, run from the collection layout; no
 #              tests/sanity/ignore-*.txt entries are allowed
-#   3. pytest  one run over the testpaths of pytest.ini, in order: tests/unit, then
+#   3. molecule  molecule test --all (extensions/molecule/: the fleet role against a local simulator)
+#   4. pytest  one run over the testpaths of pytest.ini, in order: tests/unit, then
 #              tests/simulator/tests and tests/integration (the integration targets). Its closing
 #              summary is the last line of the output.
 # `units` and `integration` run only their part of stage 3, without pytest-xdist.
@@ -30,6 +31,14 @@ stage_sanity() {
 $ignores"
     python "$REPO_ROOT/scripts/seed_ansible_test_pip.py"
     python "$REPO_ROOT/scripts/collection_layout.py" ansible-test sanity --local --python 3.11 --color no
+}
+
+stage_molecule() {
+    say "molecule test --all"
+    (cd "$REPO_ROOT" && molecule test --all)
+    # Molecule must use the working tree, never leave an installed copy that could shadow it later.
+    [ ! -e "${ANSIBLE_HOME:-$HOME/.ansible}/collections/ansible_collections/vpsorg/cloud" ] \
+        || die "molecule left a copy of vpsorg.cloud in ${ANSIBLE_HOME:-$HOME/.ansible}/collections"
 }
 
 # pytest exits 5 when it collected nothing; that is a broken test tree, never a pass.
@@ -59,11 +68,11 @@ main() {
     local stage
     ensure_venv
     ensure_layout
-    [ "$#" -gt 0 ] || set -- lint sanity pytest
+    [ "$#" -gt 0 ] || set -- lint sanity molecule pytest
     for stage in "$@"; do
         case "$stage" in
-            lint | sanity | pytest | units | integration) "stage_$stage" ;;
-            *) die "unknown stage '$stage' (choose from lint, sanity, pytest, units, integration)" ;;
+            lint | sanity | molecule | pytest | units | integration) "stage_$stage" ;;
+            *) die "unknown stage '$stage' (choose from lint, sanity, molecule, pytest, units, integration)" ;;
         esac
     done
 }
