@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`make test`). Needs only bash and Python 3.11 with pip.
 #
-# Usage: scripts/test.sh [lint|sanity|pytest|units|integration]...   (no argument: lint sanity pytest)
+# Usage: scripts/test.sh [lint|sanity|molecule|pytest|units|integration]...   (no argument: lint sanity molecule pytest)
 #
 # Stages, in this order; the first that fails stops the run with a non-zero exit:
 #   1. lint    ansible-lint, production profile, offline (.ansible-lint)
@@ -11,8 +11,8 @@
 #   4. pytest  one run over the testpaths of pytest.ini, in order: tests/unit, then
 #              tests/simulator/tests and tests/integration (the integration targets). Its closing
 #              summary is the last line of the output.
-# `units` and `integration` run only their part of stage 3, without pytest-xdist.
-# Stage 3 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one
+# `units` and `integration` run only their part of stage 4, without pytest-xdist.
+# Stage 4 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one
 # worker, which keeps the integration targets (they share integration_config.yml) sequential.
 
 # shellcheck source=scripts/common.sh
