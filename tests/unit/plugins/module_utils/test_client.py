@@ -23,20 +23,10 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     VpsTimeoutError,
     VpsTransportError,
 )
+from ansible_collections.vpsorg.cloud.tests.unit.plugins.fake_http import FakeSession, make_response
 
 TOKEN = "tok-UNIT-7f3c9a1e-never-show-me"
 BASE = "https://api.example.test"
-
-
-def make_response(status, body=None, text=None, headers=None, reason=""):
-    response = requests.Response()
-    response.status_code = status
-    if text is None:
-        text = "" if body is None else json.dumps(body)
-    response._content = text.encode()
-    response.headers.update(headers or {})
-    response.reason = reason
-    return response
 
 
 class FakeConnection:
@@ -52,34 +42,6 @@ def refused():
 def dropped():
     return requests.exceptions.ConnectionError(
         urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
-
-
-class FakeSession:
-    """Stands in for requests.Session: replays queued answers and records every call."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.calls = []
-        self.headers = {}
-        self.auth = None
-
-    def mount(self, prefix, adapter):
-        raise AssertionError("a given session must not be re-mounted")
-
-    def request(self, method, url, params=None, json=None, timeout=None, verify=None):
-        prepared = requests.Request(method, url, params=params, json=json, headers=dict(self.headers)).prepare()
-        self.auth(prepared)
-        self.calls.append({"method": method, "url": url, "params": params, "json": json, "timeout": timeout,
-                           "verify": verify, "headers": dict(prepared.headers)})
-        if not self.answers:
-            raise AssertionError("unexpected request %s %s" % (method, url))
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-
-    def close(self):
-        pass
 
 
 class FakeClock:
