@@ -1,10 +1,10 @@
 # Thin wrappers: the logic lives in scripts/ (which also work without make:
 # `bash scripts/test.sh`, `bash scripts/demo.sh`).
 
-.PHONY: help test demo venv lint sanity molecule units integration build clean
+.PHONY: help test demo venv lint sanity molecule units integration build clean docs changelog galaxy packaging
 
 help:
-	@echo "make test         lint, ansible-test sanity, then unit + simulator + integration tests (pytest)"
+	@echo "make test         lint, docs, changelog, sanity, molecule, galaxy-importer, packaging, then pytest"
 	@echo "make demo         run demo/demo.yml against a local API simulator"
 	@echo "make venv         create or update .venv from requirements/dev.txt"
 	@echo "make lint         ansible-lint only"
@@ -13,6 +13,10 @@ help:
 	@echo "make units        unit tests only"
 	@echo "make integration  simulator tests and integration targets only"
 	@echo "make build        build the collection tarball into build/"
+	@echo "make docs         lint the docs and build the docs site into build/docs/ (open build/docs/build/html/index.html)"
+	@echo "make changelog    add changelogs/fragments/ to the release in galaxy.yml; regenerate CHANGELOG.rst"
+	@echo "make galaxy       galaxy-importer on a freshly built tarball"
+	@echo "make packaging    execution environment (ansible-builder create) and ansible-runner tests only"
 	@echo "make clean        remove build output, test output and caches (keeps .venv)"
 
 test:
@@ -29,6 +33,15 @@ lint sanity molecule units integration:
 
 build:
 	bash scripts/build.sh
+
+docs:
+	bash scripts/docs.sh
+
+changelog:
+	bash scripts/changelog.sh release
+
+galaxy packaging:
+	bash scripts/test.sh $@
 
 clean:
 	rm -rf build dist tests/output tests/integration/inventory tests/integration/integration_config.yml .cache .ansible .pytest_cache .hypothesis
