@@ -40,6 +40,8 @@ SERVERS_PATH = "/api/v1/servers/"
 # The simulator and the DRF paginator this API resembles cap page_size at 1000; asking for
 # the maximum keeps a 10,000-server listing at 10 requests.
 MAX_PAGE_SIZE = 1000
+# How often a listing is read when servers are deleted while its pages are read.
+LISTING_ATTEMPTS = 5
 
 RETRYABLE_STATUSES = frozenset((429, 502, 503, 504))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "PATCH", "DELETE"))
@@ -107,12 +109,15 @@ class VpsTimeoutError(VpsTransportError):
 class VpsOutcomeUnknownError(VpsError):
     """A write (POST) may or may not have been carried out: its answer was lost.
 
-    The client never re-sends such a request; the caller must re-read the state.
+    The client never re-sends such a request; the caller must re-read the state. ``in_flight`` is True
+    when no answer came in time: the API may still be carrying the request out, so a re-read right
+    away cannot show that it was not.
     """
 
-    def __init__(self, method, path, reason, status=None):
+    def __init__(self, method, path, reason, status=None, in_flight=False):
         self.reason = reason
         self.status = status
+        self.in_flight = in_flight
         text = "%s %s: outcome unknown, the request may have been carried out (%s)" % (method, path, reason)
         super().__init__(text, method, path)
 
@@ -169,7 +174,9 @@ def _refused_before_sending(exc):
     pending = [exc]
     while pending:
         current = pending.pop()
-        if current is None or id(current) in seen:
+        # A VpsError in the chain is an earlier failure this request was sent while handling (a lost create being
+        # checked): it says nothing about this connection, and its ``reason`` is text.
+        if not isinstance(current, BaseException) or isinstance(current, VpsError) or id(current) in seen:
             continue
         seen.add(id(current))
         if isinstance(current, ConnectionRefusedError) or type(current).__name__ == "NewConnectionError":
@@ -245,22 +252,45 @@ class VpsClient:
     # The nine endpoints of the API.
 
     def list_servers(self, status=None, location=None, page_size=MAX_PAGE_SIZE):
-        """Every server of the account, following ``next`` links over all pages."""
+        """Every server of the account, following ``next`` links over all pages.
+
+        A server deleted (or filtered out) while the pages are read shifts the later pages back and hides
+        another server; every page carries the total ``count``, so when it shrinks between pages (or the next
+        page is gone) the list is read again. A server created meanwhile can shift one forward into the next
+        page: it is kept once.
+        """
         params = {"page_size": page_size}
         if status:
             params["status"] = status
         if location:
             params["location"] = location
-        servers = []
+        for _attempt in range(LISTING_ATTEMPTS):
+            servers, shrank = self._read_pages(params)
+            if not shrank:
+                return _unique_by_id(servers)
+        raise VpsApiError("GET", SERVERS_PATH, 200, "servers were deleted while the list was read page by page, %d times in a row; "
+                          "try again" % LISTING_ATTEMPTS, body=None)
+
+    def _read_pages(self, params):
+        """The servers of every page, and whether the total ``count`` shrank from one page to a later one."""
+        servers, counts = [], []
         path, seen = SERVERS_PATH, set()
         while True:
-            page = self.request("GET", path, params=params)
+            try:
+                page = self.request("GET", path, params=params)
+            except VpsNotFoundError:
+                if not seen:
+                    raise
+                # The page a 'next' link named is gone ("Invalid page."): the list shrank meanwhile.
+                return servers, True
             if not isinstance(page, dict) or not isinstance(page.get("results"), list):
                 raise VpsApiError("GET", path, 200, "expected a list answer with 'results', got %s" % _brief_json(page), body=page)
             servers.extend(item for item in page["results"] if isinstance(item, dict))
+            if isinstance(page.get("count"), int):
+                counts.append(page["count"])
             next_url = page.get("next")
             if not next_url:
-                return servers
+                return servers, any(later < earlier for earlier, later in zip(counts, counts[1:]))
             if next_url in seen:
                 raise VpsApiError("GET", path, 200, "pagination loops: 'next' points back to a page already read", body=None)
             seen.add(next_url)
@@ -309,7 +339,7 @@ class VpsClient:
                 reason = ("no answer within %ss" % self.timeout) if timed_out else "connection failed: %s" % _first_line(exc)
                 safe = method in IDEMPOTENT_METHODS or _refused_before_sending(exc)
                 if not safe:
-                    raise VpsOutcomeUnknownError(method, path, reason) from None
+                    raise VpsOutcomeUnknownError(method, path, reason, in_flight=timed_out) from None
                 delay = self._retry_delay(attempt, started, None)
                 if delay is None:
                     error_class = VpsTimeoutError if timed_out else VpsTransportError
@@ -388,6 +418,19 @@ class VpsClient:
         if base_path and path.startswith(base_path + "/"):
             path = path[len(base_path):]
         return path, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def _unique_by_id(servers):
+    """The servers in their order, each id once (a server without an integer id is kept as it is)."""
+    unique, ids = [], set()
+    for server in servers:
+        server_id = server.get("id")
+        if isinstance(server_id, int):
+            if server_id in ids:
+                continue
+            ids.add(server_id)
+        unique.append(server)
+    return unique
 
 
 def server_path(server_id):

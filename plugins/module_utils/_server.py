@@ -106,6 +106,20 @@ def nested_id(server, field):
     return value
 
 
+def wait_for_name(client, name, timeout, sleep=None, clock=None):
+    """Poll the list until a server named ``name`` exists; return the servers with that name ([] after ``timeout``)."""
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
+    started = clock()
+    interval = POLL_FIRST_INTERVAL
+    while True:
+        sleep(max(0.0, min(interval, timeout - (clock() - started))))
+        matches = servers_named(client.list_servers(), name)
+        if matches or clock() - started >= timeout:
+            return matches
+        interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)
+
+
 def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
     """Poll the detail view until the status is one of ``wanted``; return that detail view.
 

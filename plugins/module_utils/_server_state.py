@@ -27,6 +27,7 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     name_problem,
     nested_id,
     servers_named,
+    wait_for_name,
     wait_for_status,
 )
 
@@ -46,7 +47,8 @@ POWER_ACTIONS = {
     "stop": ("active", ("stopping", "stopped")),
     "reboot": ("active", ("rebooting", "active")),
 }
-# A write whose answer was lost is checked and, when it demonstrably did not happen, sent again this often.
+# A write whose answer was lost is checked and, when it demonstrably did not happen, sent again: at least this
+# often, and as often as the client retries a read (api_retries + 1 sends), since a checked re-send is as safe.
 LOST_ANSWER_ATTEMPTS = 3
 
 
@@ -237,10 +239,14 @@ class ServerState:
 
     def recover_lost_create(self, body, lost):
         """Adopt the server a lost create made; create again only when it demonstrably was not made."""
-        for _attempt in range(LOST_ANSWER_ATTEMPTS):
+        for _attempt in range(self.resend_attempts()):
             self.action = "check the outcome of creating"
             try:
                 matches = servers_named(self.client.list_servers(), body["name"])
+                if not matches and lost.in_flight:
+                    # No answer came in time: the API may still be creating it. Give it as long again before
+                    # concluding it was not made, or the create sent next would make a second server.
+                    matches = wait_for_name(self.client, body["name"], self.client.timeout)
             except VpsError as exc:
                 raise ServerTaskFailed(
                     "Failed to create server %s: the answer to %s was lost, and checking whether the server was created failed "
@@ -259,6 +265,13 @@ class ServerState:
             except VpsOutcomeUnknownError as exc:
                 lost = exc
         raise lost
+
+    def resend_attempts(self):
+        """How often a checked write may be sent: as often as the client sends a read (api_retries + 1), at least LOST_ANSWER_ATTEMPTS.
+
+        A client without a retry setting (a test double) gets the minimum.
+        """
+        return max(LOST_ANSWER_ATTEMPTS, getattr(self.client, "retries", 0) + 1)
 
     def refuse_immutable_changes(self):
         conflicts = []
@@ -324,14 +337,23 @@ class ServerState:
             return
         send = getattr(self.client, action + "_server")
         lost = None
-        for _attempt in range(LOST_ANSWER_ATTEMPTS):
+        for _attempt in range(self.resend_attempts()):
             try:
                 answer = send(server_id)
             except (VpsOutcomeUnknownError, VpsApiError) as exc:
                 if isinstance(exc, VpsApiError) and exc.status != 400:
                     raise
                 # The answer was lost, or the API refused because the server moved meanwhile: look before acting again.
-                self.server = self.client.get_server(server_id)
+                try:
+                    self.server = self.client.get_server(server_id)
+                except VpsError as check:
+                    if isinstance(exc, VpsOutcomeUnknownError):
+                        raise ServerTaskFailed(
+                            "Failed to %s %s: the answer to %s %s was lost, and reading the server to check whether it was carried "
+                            "out failed too (%s). The server may or may not be %s; run the task again." % (
+                                action, self.subject(), exc.method, exc.path, check, done[0]),
+                            changed=True, outcome="unknown", server=self.server, **check.to_dict()) from None
+                    raise
                 self.detailed = True
                 status = self.server.get("status")
                 if status in done:
