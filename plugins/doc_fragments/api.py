@@ -48,7 +48,8 @@ options:
     description:
       - How many times a request that is safe to repeat is retried after a rate limit (HTTP 429), a gateway error
         (HTTP 502, 503, 504), a dropped connection or a timeout, with exponential backoff.
-      - A create or power action whose answer was lost is never sent blindly again; the module re-reads the server instead.
+      - A create or power action whose answer was lost is never sent blindly again; the module re-reads the server instead,
+        and sends it again (as often as this option allows, at least twice more) only when the server shows it was not carried out.
     type: int
     default: 5
 notes:

@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run ansible-playbook, ansible and ansible-inventory against the local API simulator, and read what happened.
+
+Shared by every test of tests/reliability/ and by soak.py. A plain module, not conftest.py, so
+soak.py can import it. Every run:
+
+- uses the working tree as the collection vpsorg.cloud (scripts/collection_layout.py);
+- gets an environment without proxies and without the caller's ANSIBLE_* / VPS_* variables, an
+  ANSIBLE_HOME and remote tmp of its own under the test's folder, so nothing is read from or
+  left in ~/.ansible;
+- records every task result as JSON lines through callback_plugins/reliability_log.py.
+
+Only 127.0.0.1 is ever contacted: every API URL comes from harness.Simulator.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import yaml
+
+# scripts/ is on sys.path through pytest.ini; soak.py puts it there itself.
+import collection_layout  # pylint: disable=import-error
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CALLBACK_DIR = os.path.join(HERE, "callback_plugins")
+BIN_DIR = os.path.dirname(sys.executable)
+# What a Python crash looks like in Ansible's output, in a module or in the controller. Runs show tracebacks
+# (ANSIBLE_DISPLAY_TRACEBACK=error), so every failed task shows one; a crash is told by its exception line
+# ("AttributeError: ..."). Every expected failure ends in Ansible's own exceptions (ansible.*), and a module that
+# fails while handling one of the collection's errors shows that error (ansible_collections.vpsorg.cloud.*).
+CRASH_MARKERS = ("MODULE FAILURE", "Unexpected Exception", "this is probably a bug")
+CRASH_LINE = re.compile(r"^(?!ansible\.|ansible_collections\.vpsorg\.cloud\.)[\w.]*(?:Error|Exception): ", re.MULTILINE)
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+RUN_TIMEOUT = 600
+_RUN_NUMBERS = itertools.count(1)
+
+
+class AnsibleRun:
+    """One finished ansible command: exit code, output, and the task results the callback recorded."""
+
+    def __init__(self, command, returncode, stdout, stderr, results, seconds):
+        self.command = command
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.results = results
+        self.seconds = seconds
+
+    @property
+    def output(self):
+        return self.stdout + "\n" + self.stderr
+
+    def failed_tasks(self):
+        """Results of tasks that failed and were not expected to (no ignore_errors)."""
+        return [line for line in self.results if line["outcome"] in ("failed", "unreachable") and not line["ignore_errors"]]
+
+    def line(self, task):
+        """What the callback recorded for the (last) task with this name; KeyError if it never ran."""
+        for line in reversed(self.results):
+            if line["task"] == task:
+                return line
+        raise KeyError("task %r did not run; output:\n%s" % (task, self.output[-3000:]))
+
+    def result(self, task):
+        return self.line(task)["result"]
+
+    def failed(self, task):
+        """Whether the task failed (the result itself no longer says so: callbacks get it without ``failed``)."""
+        return self.line(task)["outcome"] == "failed"
+
+    def problems(self, expect_success=True):
+        """What is wrong with this run: a crash anywhere in its output, or (when success is expected) a failure."""
+        found = ["%s: Python crash in the output (%s)" % (self.name(), marker) for marker in CRASH_MARKERS if marker in self.output]
+        found.extend("%s: Python crash in the output: %s" % (self.name(), line.strip()) for line in crash_lines(self.output))
+        if expect_success:
+            if self.returncode != 0:
+                found.append("%s: exit status %d; output ends with:\n%s" % (self.name(), self.returncode, self.output[-2000:]))
+            found.extend("%s: task %r failed: %s" % (self.name(), line["task"], line["result"].get("msg")) for line in self.failed_tasks())
+        return found
+
+    def name(self):
+        return " ".join(os.path.basename(part) for part in self.command[:3])
+
+
+def crash_lines(text):
+    """The lines of ``text`` that name an exception Ansible did not raise itself."""
+    return [text[match.start():text.find("\n", match.start())] for match in CRASH_LINE.finditer(text)]
+
+
+def ansible_env(workdir, sim=None, **extra):
+    """The environment of an ansible command: clean, local, and pointed at ``sim`` (VPS_API_URL, VPS_API_TOKEN)."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.lower().endswith("_proxy") and not key.startswith(("ANSIBLE_", "VPS_"))}
+    env.update(
+        PATH=BIN_DIR + os.pathsep + env.get("PATH", ""),
+        no_proxy="127.0.0.1,localhost",
+        ANSIBLE_COLLECTIONS_PATH=collection_layout.ensure_layout(),
+        ANSIBLE_HOME=os.path.join(workdir, "ansible-home"),
+        ANSIBLE_REMOTE_TMP=os.path.join(workdir, "ansible-remote-tmp"),
+        ANSIBLE_CALLBACK_PLUGINS=CALLBACK_DIR,
+        ANSIBLE_CALLBACKS_ENABLED="reliability_log",
+        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",  # ad hoc `ansible` too
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_KEEP_REMOTE_FILES="0",
+        ANSIBLE_DISPLAY_TRACEBACK="error",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+    )
+    if sim is not None:
+        env.update(VPS_API_URL=sim.url, VPS_API_TOKEN=sim.token)
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def run_ansible(argv, workdir, env):
+    """Run ``argv`` (its first word is a command of the venv, e.g. ansible-playbook) in ``workdir``; return an AnsibleRun."""
+    results_file = os.path.join(workdir, "results-%d-%d.jsonl" % (os.getpid(), next(_RUN_NUMBERS)))
+    command = [os.path.join(BIN_DIR, argv[0])] + list(argv[1:])
+    started = time.monotonic()
+    completed = subprocess.run(command, cwd=workdir, env=dict(env, RELIABILITY_RESULTS_FILE=results_file),
+                               capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
+    seconds = time.monotonic() - started
+    results = []
+    if os.path.exists(results_file):
+        with open(results_file, encoding="utf-8") as stream:
+            results = [json.loads(line) for line in stream if line.strip()]
+    return AnsibleRun(command, completed.returncode, completed.stdout, completed.stderr, results, seconds)
+
+
+def write_yaml(workdir, file_name, data):
+    path = os.path.join(workdir, file_name)
+    with open(path, "w", encoding="utf-8") as stream:
+        yaml.safe_dump(data, stream, default_flow_style=False, sort_keys=False)
+    return path
+
+
+def play(tasks, api_options=None):
+    """A one-play playbook on the implicit localhost; ``api_options`` go to every module of the collection."""
+    return [{
+        "name": "reliability",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "module_defaults": {"group/vpsorg.cloud.vps": dict(api_options or {})},
+        "tasks": tasks,
+    }]
+
+
+def run_playbook(workdir, env, file_name, tasks, api_options=None, args=()):
+    path = write_yaml(workdir, file_name, play(tasks, api_options))
+    return run_ansible(["ansible-playbook", path] + list(args), workdir, env)
+
+
+def run_inventory(workdir, env, file_name, options, args=()):
+    """``ansible-inventory -i <file_name> --list`` with plugin vpsorg.cloud.vps; the parsed JSON is in ``.inventory``."""
+    if not file_name.endswith(".vps.yml"):
+        raise ValueError("the inventory plugin only reads files named *.vps.yml")
+    path = write_yaml(workdir, file_name, dict({"plugin": "vpsorg.cloud.vps"}, **options))
+    # A source that cannot be read must be an error, not a warning and an empty inventory.
+    run = run_ansible(["ansible-inventory", "-i", path, "--list"] + list(args), workdir, dict(env, ANSIBLE_INVENTORY_UNPARSED_FAILED="1"))
+    # With -v and more, Ansible's own lines come first on standard output; the JSON starts with a "{" line.
+    start = run.stdout.find("{") if run.stdout.startswith("{") else run.stdout.find("\n{") + 1
+    try:
+        run.inventory = json.loads(run.stdout[start:]) if start >= 0 else None
+    except ValueError:
+        run.inventory = None
+    return run
+
+
+def inventory_hosts(inventory):
+    """The host names of an ``ansible-inventory --list`` answer."""
+    return set((inventory or {}).get("_meta", {}).get("hostvars", {}))
+
+
+def snapshot_task(name, sim):
+    """A task that reads every server from the simulator's control API (never faulted) into the fact ``snapshot``."""
+    return {
+        "name": name,
+        "ansible.builtin.set_fact": {
+            "snapshot": "{{ lookup('ansible.builtin.url', '%s/_sim/servers', split_lines=False, use_proxy=False) | from_json }}" % sim.url,
+        },
+    }
+
+
+def snapshot_servers(run, name):
+    """The servers a snapshot_task of ``run`` read."""
+    return run.result(name)["ansible_facts"]["snapshot"]["servers"]
+
+
+def mark_task(name, sim):
+    """A task that reads the simulator's last request number into the fact ``mark``: requests after it belong to the next task."""
+    return {
+        "name": name,
+        "ansible.builtin.set_fact": {
+            "mark": "{{ (lookup('ansible.builtin.url', '%s/_sim/log?since=999999999', split_lines=False, use_proxy=False)"
+                    " | from_json).last_seq }}" % sim.url,
+        },
+    }
+
+
+def mark_of(run, name):
+    return int(run.result(name)["ansible_facts"]["mark"])
+
+
+def api_call(sim, method, path):
+    """One API request with the simulator's token, as another user of the account would send it."""
+    request = urllib.request.Request(sim.url + path, method=method, headers=sim.headers)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=30) as answer:
+        return answer.status
+
+
+def writes(entries):
+    """Log entries of write requests (sent, whatever the answer)."""
+    return [entry for entry in entries if entry["method"] in WRITE_METHODS]
+
+
+def duplicates(servers):
+    """Names carried by more than one server."""
+    seen = {}
+    for server in servers:
+        seen[server["name"]] = seen.get(server["name"], 0) + 1
+    return sorted(name for name, count in seen.items() if count > 1)
