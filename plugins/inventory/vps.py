@@ -151,8 +151,6 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import DEFAULT_API_URL, VpsClient, VpsError, cleartext_warning
-
 # ansible-core 2.19 marks everything an inventory plugin adds as untrusted (data tagging), and its
 # wrap_var() only removes trust tags the API data never had, at the cost of a copy per host; 2.16-2.18
 # template any string that is not wrapped, so a server named "{{ ... }}" would run in the user's play.
@@ -193,7 +191,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _query(self):
         """What decides the server list: the API and the filters (the token is left out on purpose)."""
         return {
-            "api_url": str(self.get_option("api_url") or DEFAULT_API_URL),
+            # Empty means the client's default URL (the option's default covers an unset one).
+            "api_url": str(self.get_option("api_url") or ""),
             "status": _unique(self.get_option("status")),
             "location": _unique(self.get_option("location")),
         }
@@ -214,6 +213,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # Reading the servers.
 
     def _fetch_servers(self, query):
+        # The client (and requests, ~60 ms) is imported only here: Ansible loads this plugin for every inventory
+        # source when it is enabled, and a warm cache never reads the API.
+        from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient, VpsError, cleartext_warning
+
         api_url = query["api_url"]
         warning = cleartext_warning(api_url)
         if warning:

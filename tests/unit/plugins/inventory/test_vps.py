@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
 import sys
 from urllib.parse import urlencode, urlsplit
 
@@ -24,6 +25,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 from ansible.template import Templar
 
+from ansible_collections.vpsorg.cloud.plugins.module_utils import _client
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
 
 try:
@@ -135,6 +137,11 @@ def api_fixture():
     return FakeVpsApi([server(10001), server(10002, status="stopped", location="us-east", plan=2, os_id=3)])
 
 
+def use_client(monkeypatch, **settings):
+    """The plugin's next clients are real VpsClients with these settings (it imports the class when it reads the API)."""
+    monkeypatch.setattr(_client, "VpsClient", functools.partial(VpsClient, **settings))
+
+
 @pytest.fixture(name="run")
 def run_fixture(api, tmp_path, monkeypatch):
     """``run(config, cache=True, session=api)`` parses a demo.vps.yml -> (InventoryData, plugin)."""
@@ -145,9 +152,8 @@ def run_fixture(api, tmp_path, monkeypatch):
         path = tmp_path / "demo.vps.yml"
         path.write_text(yaml.safe_dump(dict({"plugin": "vpsorg.cloud.vps", "api_url": BASE, "api_token": TOKEN}, **config)))
         plugin = inventory_loader.get("vpsorg.cloud.vps")
-        module = sys.modules[type(plugin).__module__]
         # The real client on the fake session; retries wait for nothing.
-        monkeypatch.setattr(module, "VpsClient", functools.partial(VpsClient, session=session or api, sleep=lambda _seconds: None))
+        use_client(monkeypatch, session=session or api, sleep=lambda _seconds: None)
         plugin.display = RecordingDisplay(plugin.display)
         assert plugin.verify_file(str(path))
         inventory = parse(plugin, path, cache=cache)
@@ -431,6 +437,32 @@ def test_cache_hit_makes_no_request_and_flush_refreshes(api, run, tmp_path):
     assert "web-10003" in again.hosts
 
 
+def test_cache_hit_builds_no_client(api, run, tmp_path, monkeypatch):
+    run(cache_config(tmp_path))
+
+    def no_client(*_args, **_kwargs):
+        raise AssertionError("a cache hit must not build an API client")
+
+    monkeypatch.setattr(_client, "VpsClient", no_client)
+    inventory, _plugin = run(cache_config(tmp_path))
+    assert sorted(inventory.hosts) == ["web-10001", "web-10002"]
+
+
+def test_loading_the_plugin_does_not_import_requests():
+    """Ansible loads an enabled inventory plugin for every source it tries; only reading the API needs requests."""
+    path = os.path.abspath(_client.__file__).split(os.sep)
+    collections_root = os.sep.join(path[:path.index("ansible_collections")])
+    probe = (
+        "import sys\n"
+        "from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder\n"
+        "_AnsibleCollectionFinder(paths=[sys.argv[1]])._install()\n"
+        "import ansible_collections.vpsorg.cloud.plugins.inventory.vps\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('requests', 'urllib3')))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe, collections_root], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]", completed.stdout
+
+
 def test_cache_holds_the_server_list_and_never_the_token(run, tmp_path):
     run(cache_config(tmp_path))
     files = os.listdir(tmp_path / "cache")
@@ -468,7 +500,7 @@ def test_token_and_url_from_the_environment(api, run, tmp_path, monkeypatch):
     path = tmp_path / "env.vps.yml"
     path.write_text("plugin: vpsorg.cloud.vps\n")
     plugin = inventory_loader.get("vpsorg.cloud.vps")
-    monkeypatch.setattr(sys.modules[type(plugin).__module__], "VpsClient", functools.partial(VpsClient, session=api))
+    use_client(monkeypatch, session=api)
     inventory = parse(plugin, path)
     assert api.calls[0]["url"] == BASE + LIST_PATH
     assert api.calls[0]["headers"]["Authorization"] == "Bearer " + TOKEN
@@ -481,7 +513,7 @@ def test_default_api_url(api, run, tmp_path, monkeypatch):
     path.write_text("plugin: vpsorg.cloud.vps\n")
     plugin = inventory_loader.get("vpsorg.cloud.vps")
     session = FakeSession(make_response(200, {"count": 0, "next": None, "results": []}))
-    monkeypatch.setattr(sys.modules[type(plugin).__module__], "VpsClient", functools.partial(VpsClient, session=session))
+    use_client(monkeypatch, session=session)
     parse(plugin, path)
     assert session.calls[0]["url"] == "https://admin.vps.org" + LIST_PATH
 
