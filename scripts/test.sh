@@ -19,8 +19,9 @@
 #   7. packaging  pytest on tests/packaging: `ansible-builder create` of an execution environment
 #              holding the tarball, and a playbook run through ansible-runner against a simulator
 #   8. pytest  one run over the testpaths of pytest.ini, in order: tests/unit, then
-#              tests/simulator/tests and tests/integration (the integration targets). Its closing
-#              summary is the last line of the output.
+#              tests/simulator/tests, tests/integration (the integration targets), tests/reliability
+#              and tests/benchmarks (a smoke run of benchmarks/run.py). Its closing summary is the
+#              last line of the output.
 # `units` and `integration` run only their part of stage 8, without pytest-xdist.
 # Stage 8 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one
 # worker, which keeps the integration targets (they share integration_config.yml) sequential.
@@ -77,7 +78,7 @@ run_pytest() {
 }
 
 stage_pytest() {
-    say "pytest: unit, simulator and integration tests"
+    say "pytest: unit, simulator, integration, reliability and benchmark-smoke tests"
     run_pytest -n 2 --dist loadfile
 }
 

@@ -1,0 +1,183 @@
+"""P2, P3 and P4: the modules and the fleet role in playbooks against the simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+
+import yaml
+
+from . import environment
+from .measure import Command, Spread, alternate, compared, ratios, run_once, summary, walls
+from .report import Figure
+
+PLAY = {"hosts": "localhost", "gather_facts": False, "connection": "local"}
+
+
+def write_playbook(folder, filename, tasks, **play):
+    path = os.path.join(folder, filename)
+    with open(path, "w", encoding="utf-8") as stream:
+        yaml.safe_dump([dict(PLAY, **play, tasks=tasks) if tasks is not None else dict(PLAY, **play)], stream, sort_keys=False)
+    return path
+
+
+def playbook_command(ctx, label, playbook, cwd, **kwargs):
+    return Command(label, [environment.tool("ansible-playbook"), "-i", "localhost,", playbook], ctx.env, cwd, **kwargs)
+
+
+def recap(sample):
+    """The PLAY RECAP counters of a playbook run, e.g. {"ok": 20, "changed": 0, ...}."""
+    with open(sample.stdout_path, encoding="utf-8") as stream:
+        text = stream.read()
+    match = re.search(r"^localhost\s*:\s*(.*)$", text, re.MULTILINE)
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))} if match else {}
+
+
+def bench_p2(ctx):
+    """20 vps_server tasks that change nothing, against 20 uri GETs of the same server's detail."""
+    sizes = ctx.sizes
+    folder = ctx.folder("p2")
+    sim = ctx.simulator()
+    environment.seed_account(sim, sizes.p2_account, name_prefix="p2")
+    server = environment.api_list(sim)[sizes.p2_account // 2]
+    connection = {"api_url": sim.url, "api_token": sim.token}
+    vps_tasks = [{"name": "vps_server %d" % index, "vpsorg.cloud.vps_server": dict(connection, name=server["name"], state="present")}
+                 for index in range(sizes.p2_tasks)]
+    uri_tasks = [{"name": "uri %d" % index, "ansible.builtin.uri": {
+        "url": "%s/api/v1/servers/%d/" % (sim.url, server["id"]), "headers": {"Authorization": "Bearer " + sim.token}}}
+        for index in range(sizes.p2_tasks)]
+
+    def unchanged(sample):
+        counts = recap(sample)
+        if counts.get("ok") != sizes.p2_tasks or counts.get("changed") != 0:
+            raise RuntimeError("P2: expected %d ok and nothing changed, got %s" % (sizes.p2_tasks, counts))
+
+    commands = [
+        playbook_command(ctx, "vps_server", write_playbook(folder, "p2-vps.yml", vps_tasks), folder, after=unchanged),
+        playbook_command(ctx, "uri", write_playbook(folder, "p2-uri.yml", uri_tasks), folder, after=unchanged),
+    ]
+    ctx.log("P2: %d tasks per playbook, account of %d servers" % (sizes.p2_tasks, sizes.p2_account))
+    samples = alternate(commands, sizes.p2_runs, folder, warmup=sizes.warmup, log=ctx.log)
+    ctx.figures.append(Figure(
+        "P2", "playbook of %d vps_server tasks changing nothing (by name, %d servers)" % (sizes.p2_tasks, sizes.p2_account),
+        "%d ansible.builtin.uri GETs of the server's detail" % sizes.p2_tasks,
+        ratios(walls(samples["vps_server"]), walls(samples["uri"])), "<=", 1.15,
+        detail=compared(samples, "vps_server", "uri"), judged=sizes.judged))
+    ctx.stop_simulator(sim)
+
+
+def sleep_command(ctx, label, delay, cwd):
+    sleep = shutil.which("sleep")
+    argv = [sleep, "%g" % delay] if sleep else [sys.executable, "-c", "import time; time.sleep(%r)" % delay]
+    return Command(label, argv, ctx.env, cwd)
+
+
+def bench_p3(ctx):
+    """The fleet role creating N servers (provisioning delay D) against one provisioning delay, for two N."""
+    sizes = ctx.sizes
+    folder = ctx.folder("p3")
+    sim = ctx.simulator(provision_delay=sizes.p3_delay, action_delay=0.2)
+    for key, count, target in (("P3", sizes.p3_servers, 1.3), ("P3s", sizes.p3s_servers, 2.0)):
+        servers = [{"name": "fleet-%d" % index, "plan_id": 1, "os_id": 5, "location": "us-west", "state": "started"}
+                   for index in range(1, count + 1)]
+        playbook = write_playbook(folder, "p3-%d.yml" % count, None, roles=[{"role": "vpsorg.cloud.fleet", "vars": {
+            "fleet_servers": servers, "fleet_api_url": sim.url, "fleet_api_token": sim.token}}])
+
+        def empty_account():
+            sim.reset(keep_config=True)
+
+        def all_active(_sample, count=count):
+            active = [server for server in sim.servers() if server["status"] == "active"]
+            if len(active) != count:
+                raise RuntimeError("P3: expected %d active servers after the fleet role, found %d" % (count, len(active)))
+
+        delay = "delay-%g" % sizes.p3_delay
+        commands = [
+            playbook_command(ctx, "fleet-%d" % count, playbook, folder, before=empty_account, after=all_active),
+            sleep_command(ctx, delay, sizes.p3_delay, folder),
+        ]
+        ctx.log("%s: fleet role, %d servers, provisioning delay %gs" % (key, count, sizes.p3_delay))
+        samples = alternate(commands, sizes.p3_runs, folder, warmup=False, log=ctx.log)
+        fleet = samples["fleet-%d" % count]
+        ctx.figures.append(Figure(
+            key, "fleet role creating %d servers (state started), provisioning delay %gs" % (count, sizes.p3_delay),
+            "one provisioning delay (sleep %g)" % sizes.p3_delay, ratios(walls(fleet), walls(samples[delay])), "<=", target,
+            detail="%s; %s" % (summary("fleet", fleet), summary("sleep", samples[delay])), judged=sizes.judged))
+    ctx.stop_simulator(sim)
+
+
+# P4: every transition of one vps_server task, its requests read from the simulator's log.
+# (label, how the server is set up: seeded status or None for no server, task arguments, lower bound, why)
+CREATE = {"plan_id": 1, "os_id": 5, "location": "us-west"}
+TRANSITIONS = (
+    ("create, wait", None, dict(CREATE, state="present"), 3, "list (name lookup), POST, 1 poll seeing active"),
+    ("create, wait: false", None, dict(CREATE, state="present", wait=False), 2, "list, POST"),
+    ("create then stop", None, dict(CREATE, state="stopped"), 5, "list, POST, 1 poll (a stop needs active), POST stop, 1 poll"),
+    ("unchanged, by name", "active", {"state": "present"}, 2, "list, GET (the detail view the module returns)"),
+    ("unchanged, by id", "active", {"state": "present", "by_id": True}, 1, "GET"),
+    ("update hostname", "active", {"hostname": "new.example.com"}, 2, "list, PATCH (its answer is the detail view)"),
+    ("update backups_enabled", "active", {"backups_enabled": True}, 3, "list, GET (only the detail view has it), PATCH"),
+    ("rename, by id", "active", {"by_id": True, "rename": True}, 2, "GET, PATCH"),
+    ("stop, wait", "active", {"state": "stopped"}, 3, "list, POST stop, 1 poll"),
+    ("start, wait", "stopped", {"state": "started"}, 3, "list, POST start, 1 poll"),
+    ("restart, wait", "active", {"state": "restarted"}, 3, "list, POST reboot, 1 poll"),
+    ("stop, wait: false", "active", {"state": "stopped", "wait": False}, 2, "list, POST stop"),
+    ("start, already running", "active", {"state": "started"}, 2, "list, GET"),
+    ("delete", "active", {"state": "absent"}, 2, "list, DELETE"),
+    ("absent, already missing", None, {"state": "absent"}, 1, "list"),
+    ("check mode, stop predicted", "active", {"state": "stopped", "check_mode": True}, 2, "list, GET (prediction laid over the detail view)"),
+    ("check mode, create predicted", None, dict(CREATE, state="present", check_mode=True), 1, "list"),
+)
+
+
+def p4_tasks(sim, seeded):
+    """The playbook's tasks: a log mark (a lookup, no module run) before each transition and one at the end."""
+    mark_expression = "{{ (lookup('ansible.builtin.url', '%s/_sim/log?since=999999999', split_lines=false) | from_json).last_seq }}" % sim.url
+    tasks = [{"name": "mark", "ansible.builtin.set_fact": {"p4_marks": ["%s" % mark_expression]}}]
+    for index, (label, _setup, arguments, _bound, _why) in enumerate(TRANSITIONS):
+        arguments = dict(arguments)
+        name = "p4-%d" % index
+        server = seeded.get(name)
+        module_args = {"api_url": sim.url, "api_token": sim.token}
+        if arguments.pop("by_id", False):
+            module_args["id"] = server["id"]
+        if arguments.pop("rename", False):
+            module_args["name"] = name + "-renamed"
+        elif "id" not in module_args:
+            module_args["name"] = name
+        check_mode = arguments.pop("check_mode", False)
+        module_args.update(arguments)
+        task = {"name": label, "vpsorg.cloud.vps_server": module_args}
+        if check_mode:
+            task["check_mode"] = True
+        tasks.append(task)
+        tasks.append({"name": "mark", "ansible.builtin.set_fact": {"p4_marks": "{{ p4_marks + [%s] }}" % mark_expression[3:-3]}})
+    tasks.append({"name": "show the marks", "ansible.builtin.debug": {"msg": "P4_MARKS={{ p4_marks | map('int') | list | to_json }}"}})
+    return tasks
+
+
+def bench_p4(ctx):
+    """API requests of one vps_server task for every transition, from the simulator's request log."""
+    folder = ctx.folder("p4")
+    # Delays shorter than the first poll (0.5 s): a transition with wait costs exactly one poll.
+    sim = ctx.simulator(provision_delay=0.2, action_delay=0.2)
+    environment.seed_account(sim, 50, name_prefix="p4-other")
+    entries = [{"name": "p4-%d" % index, "status": setup, "hostname": "old.example.com", "backups_enabled": False}
+               for index, (_label, setup, _args, _bound, _why) in enumerate(TRANSITIONS) if setup]
+    seeded = {server["name"]: server for server in sim.seed(servers=entries)}
+    playbook = write_playbook(folder, "p4.yml", p4_tasks(sim, seeded))
+    ctx.log("P4: %d transitions, one playbook" % len(TRANSITIONS))
+    mark = environment.log_mark(sim)
+    sample = run_once(playbook_command(ctx, "p4", playbook, folder), folder)
+    with open(sample.stdout_path, encoding="utf-8") as stream:
+        marks = json.loads(re.search(r"P4_MARKS=(\[[0-9, ]*\])", stream.read()).group(1))
+    log = [entry for entry in sim.request_log(since=mark) if entry["path"].startswith("/api/")]
+    for index, (label, _setup, _args, bound, why) in enumerate(TRANSITIONS):
+        requests = [entry for entry in log if marks[index] < entry["seq"] <= marks[index + 1]]
+        shown = ", ".join("%s %s" % (entry["method"], entry["path"].replace("/api/v1", "", 1)) for entry in requests)
+        ctx.figures.append(Figure("P4 " + label, "requests of one vps_server task", "lower bound: " + why, Spread([len(requests)]), "==", bound,
+                                  unit="req", detail=shown or "no request", judged=ctx.sizes.judged))
+    ctx.stop_simulator(sim)
