@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of the vpsorg.cloud collection against the local API simulator.
 
-    .venv/bin/python benchmarks/run.py              # full run (about 25 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py              # full run (about 20 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --smoke      # small sizes, one run each (under a minute)
     .venv/bin/python benchmarks/run.py --only P2,P4 --json results.json
 
