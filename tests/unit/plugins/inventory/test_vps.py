@@ -437,17 +437,6 @@ def test_cache_hit_makes_no_request_and_flush_refreshes(api, run, tmp_path):
     assert "web-10003" in again.hosts
 
 
-def test_cache_hit_builds_no_client(api, run, tmp_path, monkeypatch):
-    run(cache_config(tmp_path))
-
-    def no_client(*_args, **_kwargs):
-        raise AssertionError("a cache hit must not build an API client")
-
-    monkeypatch.setattr(_client, "VpsClient", no_client)
-    inventory, _plugin = run(cache_config(tmp_path))
-    assert sorted(inventory.hosts) == ["web-10001", "web-10002"]
-
-
 def test_loading_the_plugin_does_not_import_requests():
     """Ansible loads an enabled inventory plugin for every source it tries; only reading the API needs requests."""
     path = os.path.abspath(_client.__file__).split(os.sep)
