@@ -33,6 +33,19 @@ else:
 
 from urllib.parse import parse_qsl, urlsplit
 
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (  # noqa: F401 (plugins import the errors from here)
+    VpsApiError,
+    VpsError,
+    VpsNotFoundError,
+    VpsOutcomeUnknownError,
+    VpsTimeoutError,
+    VpsTransportError,
+    BRIEF_BODY_CHARS,
+    api_error_message,
+    token_refused_hint,
+)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._pacer import RequestPacer
+
 COLLECTION_NAME = "vpsorg.cloud"
 COLLECTION_VERSION = "0.1.0"
 DEFAULT_API_URL = "https://admin.vps.org"
@@ -45,108 +58,6 @@ LISTING_ATTEMPTS = 5
 
 RETRYABLE_STATUSES = frozenset((429, 502, 503, 504))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "PATCH", "DELETE"))
-BRIEF_BODY_CHARS = 200
-
-
-class VpsError(Exception):
-    """Base of every error the client raises. Its text never contains the token."""
-
-    def __init__(self, message, method=None, path=None):
-        super().__init__(message)
-        self.message = message
-        self.method = method
-        self.path = path
-
-    def to_dict(self):
-        """Structured details for module results (``failure`` key)."""
-        return {"method": self.method, "path": self.path}
-
-
-class VpsApiError(VpsError):
-    """The API answered with an error status (or an answer that cannot be used)."""
-
-    def __init__(self, method, path, status, api_message, body=None, attempts=1):
-        self.status = status
-        self.api_message = api_message
-        self.body = body
-        self.attempts = attempts
-        text = "%s %s answered %s: %s" % (method, path, status, api_message)
-        if attempts > 1:
-            text += " (gave up after %d attempts)" % attempts
-        super().__init__(text, method, path)
-
-    def to_dict(self):
-        details = super().to_dict()
-        details.update(status=self.status, body=self.body, attempts=self.attempts)
-        return details
-
-
-class VpsNotFoundError(VpsApiError):
-    """404: the server (or path) does not exist."""
-
-
-class VpsTransportError(VpsError):
-    """No usable answer: connection refused or dropped, TLS failure, timeout."""
-
-    def __init__(self, method, path, reason, attempts=1):
-        self.reason = reason
-        self.attempts = attempts
-        text = "%s %s failed: %s" % (method, path, reason)
-        if attempts > 1:
-            text += " (gave up after %d attempts)" % attempts
-        super().__init__(text, method, path)
-
-    def to_dict(self):
-        details = super().to_dict()
-        details.update(status=None, reason=self.reason, attempts=self.attempts)
-        return details
-
-
-class VpsTimeoutError(VpsTransportError):
-    """The API did not answer within the timeout."""
-
-
-class VpsOutcomeUnknownError(VpsError):
-    """A write (POST) may or may not have been carried out: its answer was lost.
-
-    The client never re-sends such a request; the caller must re-read the state. ``in_flight`` is True
-    when no answer came in time: the API may still be carrying the request out, so a re-read right
-    away cannot show that it was not.
-    """
-
-    def __init__(self, method, path, reason, status=None, in_flight=False):
-        self.reason = reason
-        self.status = status
-        self.in_flight = in_flight
-        text = "%s %s: outcome unknown, the request may have been carried out (%s)" % (method, path, reason)
-        super().__init__(text, method, path)
-
-    def to_dict(self):
-        details = super().to_dict()
-        details.update(status=self.status, reason=self.reason, outcome="unknown")
-        return details
-
-
-def api_error_message(body, text, reason=""):
-    """Turn an error body into one line: DRF ``detail``, field errors, or a brief text."""
-    if isinstance(body, dict):
-        if isinstance(body.get("detail"), str) and len(body) == 1:
-            return body["detail"]
-        parts = []
-        for field, messages in body.items():
-            if isinstance(messages, list):
-                messages = "; ".join(str(message) for message in messages)
-            parts.append(str(messages) if field in ("detail", "non_field_errors") else "%s: %s" % (field, messages))
-        if parts:
-            return "; ".join(parts)
-    if isinstance(body, list) and body:
-        return "; ".join(str(item) for item in body)
-    brief = " ".join((text or "").split())
-    if not brief:
-        return reason or "(empty answer)"
-    if len(brief) > BRIEF_BODY_CHARS:
-        brief = brief[:BRIEF_BODY_CHARS] + "..."
-    return "non-JSON answer: %s" % brief
 
 
 def parse_retry_after(value, now=None):
@@ -210,7 +121,7 @@ class VpsClient:
 
     def __init__(self, api_token, api_url=DEFAULT_API_URL, timeout=30, retries=5, validate_certs=True,
                  ca_path=None, retry_max_time=120.0, backoff_base=0.5, backoff_max=10.0, retry_after_max=60.0,
-                 log=None, session=None, sleep=time.sleep, clock=time.monotonic, rng=None):
+                 log=None, session=None, sleep=time.sleep, clock=time.monotonic, rng=None, pacer=None, token_source=None):
         if not HAS_REQUESTS:
             raise VpsError("the Python library 'requests' is required")
         if not api_token:
@@ -232,6 +143,9 @@ class VpsClient:
         self._sleep = sleep
         self._clock = clock
         self._random = rng or random.Random()
+        # Shared by every client of one run (the threads of vps_fleet), so a 429 slows all of them down.
+        self.pacer = pacer if pacer is not None else RequestPacer(clock=clock, sleep=sleep)
+        self._token_source = token_source
         self._session = session if session is not None else requests.Session()
         self._session.auth = _BearerAuth(api_token)
         self._session.headers.update({
@@ -326,39 +240,55 @@ class VpsClient:
         """Send one API call with the retry policy; return the parsed JSON answer (None when empty)."""
         url = self.api_url + path
         started = self._clock()
+        queued = own_pause = 0.0
         attempt = 0
         while True:
             attempt += 1
             self.request_count += 1
+            asked = self._clock()
+            sent_at = self.pacer.acquire()
+            # Waiting for the run's turn is not part of this call's retry budget; its own retry delay is.
+            queued += max(0.0, self._clock() - asked - own_pause)
+            own_pause = 0.0
             try:
                 response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self.verify)
             except requests.exceptions.SSLError as exc:
+                self.pacer.release(sent_at)
                 raise VpsTransportError(method, path, "TLS error: %s" % _first_line(exc)) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                self.pacer.release(sent_at)
                 timed_out = isinstance(exc, requests.exceptions.Timeout)
                 reason = ("no answer within %ss" % self.timeout) if timed_out else "connection failed: %s" % _first_line(exc)
                 safe = method in IDEMPOTENT_METHODS or _refused_before_sending(exc)
                 if not safe:
                     raise VpsOutcomeUnknownError(method, path, reason, in_flight=timed_out) from None
-                delay = self._retry_delay(attempt, started, None)
+                delay = self._retry_delay(attempt, started + queued, None)
                 if delay is None:
                     error_class = VpsTimeoutError if timed_out else VpsTransportError
                     raise error_class(method, path, reason, attempts=attempt) from None
                 self._note_retry(method, path, reason, delay)
                 continue
+            except BaseException:
+                self.pacer.release(sent_at)
+                raise
             status = response.status_code
             if self._log:
                 self._log("%s %s -> %s (attempt %d)" % (method, path, status, attempt))
-            if status in RETRYABLE_STATUSES:
-                if method not in IDEMPOTENT_METHODS and status != 429:
-                    raise VpsOutcomeUnknownError(method, path, "answered %s" % status, status=status)
-                retry_after = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None
-                delay = self._retry_delay(attempt, started, retry_after)
-                if delay is not None:
-                    self._note_retry(method, path, "answered %s" % status, delay)
-                    continue
-            return self._decode(method, path, response, attempt)
-
+            retry_after = parse_retry_after(response.headers.get("Retry-After")) if status in (429, 503) else None
+            if status not in RETRYABLE_STATUSES:
+                self.pacer.release(sent_at)
+                return self._decode(method, path, response, attempt)
+            if method not in IDEMPOTENT_METHODS and status != 429:
+                self.pacer.release(sent_at, pause=retry_after)
+                raise VpsOutcomeUnknownError(method, path, "answered %s" % status, status=status)
+            delay = self._retry_delay(attempt, started + queued, retry_after)
+            # A 429, or a 503 that says when to come back, is about the whole run: every thread waits.
+            shared_pause = delay if (status == 429 or retry_after is not None) else None
+            self.pacer.release(sent_at, throttled=status == 429, pause=shared_pause if delay is not None else retry_after)
+            if delay is None:
+                return self._decode(method, path, response, attempt)
+            self._note_retry(method, path, "answered %s" % status, delay, sleep=shared_pause is None)
+            own_pause = shared_pause or 0.0
     def _decode(self, method, path, response, attempt):
         status = response.status_code
         text = response.text
@@ -370,7 +300,8 @@ class VpsClient:
         if status >= 400:
             error_class = VpsNotFoundError if status == 404 else VpsApiError
             message = api_error_message(data, text, response.reason)
-            raise error_class(method, path, status, message, body=data if is_json else _brief_text(text), attempts=attempt)
+            hint = token_refused_hint(self._token_source) if status == 401 else None
+            raise error_class(method, path, status, message, body=data if is_json else _brief_text(text), attempts=attempt, hint=hint)
         if not is_json:
             if method == "DELETE":
                 return None
@@ -400,11 +331,13 @@ class VpsClient:
             return None
         return delay
 
-    def _note_retry(self, method, path, reason, delay):
+    def _note_retry(self, method, path, reason, delay, sleep=True):
+        """Count and log a retry; sleep here unless the pacer makes every thread wait (sleep=False)."""
         self.retry_count += 1
         if self._log:
             self._log("%s %s %s; retrying in %.1fs" % (method, path, reason, delay))
-        self._sleep(delay)
+        if sleep:
+            self._sleep(delay)
 
     def _same_origin_path(self, next_url):
         """Path and query of a ``next`` link, always sent to our own api_url.

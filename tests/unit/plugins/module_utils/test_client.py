@@ -292,7 +292,8 @@ def test_error_mapping(status, body, text, expected_class, expected_message):
     assert error.__class__ is expected_class  # a subclass would hide a wrong mapping
     assert error.status == status
     assert error.api_message == expected_message
-    assert str(error) == "PATCH /api/v1/servers/12345/ answered %s: %s" % (status, expected_message)
+    assert str(error).startswith("PATCH /api/v1/servers/12345/ answered %s: %s" % (status, expected_message))
+    assert ("refused the token" in str(error)) == (status == 401)
     assert error.to_dict()["method"] == "PATCH"
     assert error.to_dict()["path"] == "/api/v1/servers/12345/"
 
@@ -401,3 +402,39 @@ def test_connection_errors_are_told_by_their_innermost_cause():
         client.get_server(1)
     assert str(caught.value) == ("GET /api/v1/servers/1/ failed: connection failed: "
                                  "Failed to establish a new connection: [Errno 111] Connection refused")
+
+
+@pytest.mark.parametrize("token_source, named", [
+    ("the api_token option", "taken from the api_token option"),
+    ("the VPS_API_TOKEN environment variable", "taken from the VPS_API_TOKEN environment variable"),
+    (None, "taken from the api_token option or the VPS_API_TOKEN environment variable"),
+])
+def test_a_refused_token_says_where_it_came_from_and_how_to_fix_it(token_source, named):
+    session = FakeSession(make_response(401, {"detail": "Invalid token."}))
+    client, _clock = make_client(session, token_source=token_source)
+    with pytest.raises(VpsApiError) as caught:
+        client.get_server(1)
+    assert named in str(caught.value)
+    assert "valid API token of the VPS.org account" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+def test_retry_after_on_a_503_is_honoured_like_on_a_429():
+    session = FakeSession(make_response(503, text="busy", headers={"Retry-After": "7"}), make_response(200, SERVER))
+    client, clock = make_client(session)
+    assert client.get_server(1) == SERVER
+    assert clock.sleeps == [7.0]
+
+
+def test_a_429_pauses_the_other_clients_of_the_run_until_its_retry_after():
+    clock = FakeClock()
+    pacer = _client.RequestPacer(clock=clock, sleep=clock.sleep)
+    first = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(429, {}, headers={"Retry-After": "4"}), make_response(200, SERVER)),
+                      sleep=clock.sleep, clock=clock, pacer=pacer)
+    second = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(200, SERVER)), sleep=clock.sleep, clock=clock, pacer=pacer)
+    assert first.get_server(1) == SERVER
+    assert clock.now == 4.0
+    pacer.release(pacer.acquire(), throttled=True, pause=3)  # another thread of the run is throttled at t=4
+    assert second.get_server(1) == SERVER
+    assert clock.now == 7.0, "the second client waited until the pause of the run ended"
+    assert len(second._session.calls) == 1
