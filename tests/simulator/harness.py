@@ -36,12 +36,15 @@ class Simulator:
     """A simulator subprocess on a free port; use as a context manager or call start()/stop()."""
 
     def __init__(self, provision_delay=None, action_delay=None, token=None, credit=None,
-                 state_file=None, seed=None, extra_args=(), quiet=True, startup_timeout=15.0, tls_cert=None, tls_key=None):
+                 state_file=None, seed=None, extra_args=(), quiet=True, startup_timeout=15.0, tls_cert=None, tls_key=None,
+                 rate_limit=None, rate_burst=None):
         self.options = {
             "--provision-delay": provision_delay,
             "--action-delay": action_delay,
             "--token": token,
             "--credit": credit,
+            "--rate-limit": rate_limit,
+            "--rate-burst": rate_burst,
             "--state-file": state_file,
             "--seed": seed,
             "--tls-cert": tls_cert,
@@ -189,7 +192,8 @@ class Simulator:
         return self._call("GET", "/_sim/faults")
 
     def configure(self, **settings):
-        """Change provision_delay, action_delay, credit (None = unlimited), token, page_size_default, page_size_max."""
+        """Change provision_delay, action_delay, credit (None = unlimited), token, page_size_default, page_size_max,
+        rate_limit (None = off) or rate_burst (None = the rate, rounded); returns the whole config."""
         config = self._call("POST", "/_sim/config", settings)
         self.token = config["token"]
         return config

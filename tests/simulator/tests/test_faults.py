@@ -1,6 +1,7 @@
 """Fault injection: injected statuses, dropped connections, latency and lost answers."""
 
 import concurrent.futures
+import datetime
 import time
 from email.utils import parsedate_to_datetime
 
@@ -193,6 +194,9 @@ def test_clear_faults_and_reset_remove_rules(sim, client, api):
     {"kind": "explode"}, {"kind": "status", "status": 200}, {"kind": "status", "rate": 2},
     {"kind": "status", "path": "("}, {"kind": "status", "retry_after_format": "minutes"},
     {"kind": "latency", "seconds": -1}, {"kind": "drop", "colour": "red"}, {"kind": "drop", "method": 1}, "not an object",
+    {"kind": "status", "rate": float("nan")}, {"kind": "latency", "seconds": float("inf")},
+    {"kind": "lost_answer", "commit_delay": -1}, {"kind": "lost_answer", "commit_delay": "soon"},
+    {"kind": "lost_answer", "commit_delay": True}, {"kind": "lost_answer", "commit_delay": 100000},
 ])
 def test_invalid_rules_are_refused(sim, rule):
     with pytest.raises(SimulatorError, match="400"):
@@ -212,3 +216,77 @@ def test_a_slow_request_does_not_hold_up_others(sim, client, api):
         assert client.get(api).status_code == 200
         assert time.monotonic() - started < 0.5
         assert slow.result().status_code == 200
+
+
+def wait_for(condition, timeout=5.0):
+    """Poll ``condition`` until it returns something true; return that, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+def created_at(server):
+    return datetime.datetime.fromisoformat(server["created_at"].replace("Z", "+00:00")).timestamp()
+
+
+@pytest.mark.parametrize("kind", ["status", "drop", "latency"])
+def test_commit_delay_is_only_for_lost_answer(sim, kind):
+    with pytest.raises(SimulatorError, match="400.*'commit_delay' is only for kind 'lost_answer'"):
+        sim.set_faults([{"kind": kind, "commit_delay": 1}])
+
+
+def test_lost_answer_with_commit_delay_answers_at_once_and_commits_later(sim, client, api):
+    sim.set_faults([{"kind": "lost_answer", "status": 502, "method": "POST", "count": 1, "commit_delay": 1}])
+    asked_at = time.time()
+    started = time.monotonic()
+    assert client.post(api, json=VALID_CREATE).status_code == 502
+    assert time.monotonic() - started < 0.5
+    assert sim.servers() == []
+    entry = last_entry(sim)
+    assert (entry["status"], entry["fault"], entry["committed"]) == (502, "lost_answer", False)
+    assert sim.stats()["writes_committed"] == 0
+    # A create in the meantime takes the first id: the late one gets the id of its own moment.
+    assert client.post(api, json=dict(VALID_CREATE, name="meanwhile")).json()["id"] == 10001
+    time.sleep(0.5)
+    assert [server["name"] for server in sim.servers()] == ["meanwhile"]
+    late = wait_for(lambda: [server for server in sim.servers() if server["name"] == "web-01"])[0]
+    assert late["id"] == 10002
+    assert created_at(late) - asked_at >= 0.9
+    stats = sim.stats()
+    assert stats["writes_committed"] == 2
+    assert stats["requests_total"] == 2  # the late commit logs nothing
+    assert len(sim.request_log()) == 2
+
+
+def test_lost_answer_with_commit_delay_and_drop(sim, client, api):
+    sim.set_faults([{"kind": "lost_answer", "drop": True, "method": "POST", "commit_delay": 1}])
+    with pytest.raises(requests.ConnectionError):
+        client.post(api, json=VALID_CREATE)
+    entry = last_entry(sim)
+    assert (entry["status"], entry["fault"], entry["committed"]) == (None, "lost_answer", False)
+    time.sleep(0.5)
+    assert sim.servers() == []
+    assert wait_for(sim.servers)[0]["name"] == "web-01"
+    assert wait_for(lambda: sim.stats()["writes_committed"]) == 1
+
+
+def test_a_late_commit_that_fails_commits_nothing(sim, client, api):
+    sim.set_faults([{"kind": "lost_answer", "method": "POST", "commit_delay": 0}])
+    assert client.post(api, json={"name": "no plan"}).status_code == 502
+    assert client.post(api, json=VALID_CREATE).status_code == 502
+    assert wait_for(sim.servers)[0]["name"] == "web-01"
+    assert sim.stats()["writes_committed"] == 1
+
+
+def test_reset_cancels_pending_late_commits(sim, client, api):
+    sim.set_faults([{"kind": "lost_answer", "method": "POST", "commit_delay": 0.5}])
+    assert client.post(api, json=VALID_CREATE).status_code == 502
+    sim.reset()
+    time.sleep(1.0)
+    assert sim.servers() == []
+    assert sim.stats()["writes_committed"] == 0
+    assert client.post(api, json=VALID_CREATE).json()["id"] == 10001

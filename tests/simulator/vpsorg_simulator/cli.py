@@ -20,6 +20,8 @@ def parse_arguments(argv):
     parser.add_argument("--provision-delay", type=float, default=3.0, help="seconds from provisioning to active (default 3)")
     parser.add_argument("--action-delay", type=float, default=2.0, help="seconds a start/stop/reboot takes (default 2)")
     parser.add_argument("--credit", type=int, default=None, help="creates the account can still pay for (default unlimited)")
+    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second per token; then 429 (default: no limit)")
+    parser.add_argument("--rate-burst", type=int, default=None, help="bucket size per token (default: the rate, rounded, >= 1)")
     parser.add_argument("--state-file", default=None, help="JSON file to load at start and save after every write")
     parser.add_argument("--url-file", default=None, help="write the base URL to this file once listening")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault injection random generator (default 0)")
@@ -45,6 +47,8 @@ def main(argv=None):
         "action_delay": options.action_delay,
         "credit": options.credit,
         "token": token,
+        "rate_limit": options.rate_limit,
+        "rate_burst": options.rate_burst,
     }
     try:
         app = Application(config, state_file=options.state_file, seed=options.seed, quiet=options.quiet)

@@ -62,7 +62,7 @@ def get_config(app, _query, _body):
 
 
 def set_config(app, _query, body):
-    return app.store.configure(_json_body(body))
+    return app.configure(_json_body(body))
 
 
 def servers(app, _query, _body):

@@ -10,8 +10,11 @@ requests its ``rate`` picks; with neither it fires every time. ``method`` and ``
 (a regular expression searched in the path, without the query) narrow which requests match.
 Rules are tried in order; the first that fires wins. The random numbers come from one
 seeded ``random.Random`` so a run with the same seed and the same requests fails the same way.
+A 'lost_answer' rule with ``commit_delay`` hands the request to latecommit.py instead of
+processing it before the answer.
 """
 
+import math
 import random
 import re
 import threading
@@ -22,7 +25,11 @@ from .answer import Answer
 from .errors import ControlError
 
 FAULT_KINDS = ("status", "drop", "latency", "lost_answer")
-RULE_KEYS = frozenset(("kind", "rate", "count", "method", "path", "status", "retry_after", "retry_after_format", "seconds", "drop"))
+RULE_KEYS = frozenset((
+    "kind", "rate", "count", "method", "path", "status", "retry_after", "retry_after_format", "seconds", "drop", "commit_delay",
+))
+# A late commit further away than this is surely a mistake (and too long for threading.Timer).
+MAX_COMMIT_DELAY = 86400.0
 
 # What a reverse proxy in front of the application answers; deliberately not JSON.
 PROXY_PAGE = (
@@ -36,7 +43,8 @@ DJANGO_SERVER_ERROR_PAGE = "<h1>Server Error (500)</h1>"
 
 def _number(raw, key, minimum=0.0, maximum=None):
     value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum or (maximum is not None and value > maximum):
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not is_number or value < minimum or (maximum is not None and value > maximum):
         limits = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
         raise ControlError(f"Fault rule {key!r} must be a number {limits}, got {value!r}.")
     return value
@@ -65,8 +73,11 @@ def parse_rule(raw):
         "retry_after_format": raw.get("retry_after_format", "seconds"),
         "seconds": _number(raw, "seconds") if "seconds" in raw else 1.0,
         "drop": bool(raw.get("drop", False)),
+        "commit_delay": _number(raw, "commit_delay", 0.0, MAX_COMMIT_DELAY) if "commit_delay" in raw else None,
         "spec": dict(raw),
     }
+    if rule["commit_delay"] is not None and kind != "lost_answer":
+        raise ControlError(f"Fault rule 'commit_delay' is only for kind 'lost_answer', not {kind!r}.")
     if "path" in raw:
         try:
             rule["path"] = re.compile(raw["path"])
@@ -83,17 +94,18 @@ def parse_rule(raw):
     return rule
 
 
+def throttled_answer(wait, http_date=False):
+    """DRF's 429 for a wait of ``wait`` whole seconds, with Retry-After in seconds or as an HTTP date."""
+    retry_after = formatdate(time.time() + wait, usegmt=True) if http_date else str(wait)
+    message = f"Request was throttled. Expected available in {wait} second{'' if wait == 1 else 's'}."
+    return Answer.detail(429, message, headers={"Retry-After": retry_after})
+
+
 def fault_answer(rule):
     """The answer a 'status' rule (or a 'lost_answer' rule without drop) sends."""
     status = rule["status"]
     if status == 429:
-        wait = rule["retry_after"]
-        if rule["retry_after_format"] == "http-date":
-            retry_after = formatdate(time.time() + wait, usegmt=True)
-        else:
-            retry_after = str(wait)
-        message = f"Request was throttled. Expected available in {wait} second{'' if wait == 1 else 's'}."
-        return Answer.detail(429, message, headers={"Retry-After": retry_after})
+        return throttled_answer(rule["retry_after"], rule["retry_after_format"] == "http-date")
     if status in PROXY_REASONS:
         page = PROXY_PAGE.format(code=status, reason=PROXY_REASONS[status])
         return Answer(status, page.encode("ascii"), "text/html")

@@ -1,9 +1,10 @@
-"""The HTTP layer: reads requests, applies fault rules, sends answers (or drops the connection).
+"""The HTTP layer: reads requests, applies the rate limit and fault rules, sends answers (or drops the connection).
 
 Built on http.server so that the simulator needs nothing outside the standard library and
 so that a fault can do what a real network does: close the socket without any answer.
 """
 
+import math
 import sys
 import time
 import traceback
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from .answer import Answer
 from .api import WRITE_METHODS, ApiRequest
 from .control import handle_control
-from .faults import fault_answer
+from .faults import fault_answer, throttled_answer
 
 API_PREFIX = "/api/v1/"
 CONTROL_PREFIX = "/_sim/"
@@ -89,9 +90,14 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
 
     def _handle_api(self, path, raw_query, query, body, started):
         app = self.server.app
-        rule = app.faults.choose(self.command, path)
-        kind = rule["kind"] if rule else None
-        answer, committed = self._api_answer(rule, path, query, body)
+        # The rate limiter comes first: a throttled request reaches neither the fault rules nor the API.
+        wait = app.limiter.take(self.headers.get("Authorization"))
+        if wait:
+            kind, answer, committed = "rate_limit", throttled_answer(max(1, math.ceil(wait))), False
+        else:
+            rule = app.faults.choose(self.command, path)
+            kind = rule["kind"] if rule else None
+            answer, committed = self._api_answer(rule, path, query, body)
         status = answer.status if answer else None
         # Recorded before answering: a client that has its answer must find it in the log.
         app.recorder.record(self.command, path, raw_query, status, kind, committed)
@@ -117,6 +123,10 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         listen_host, listen_port = self.server.server_address[:2]
         host = self.headers.get("Host") or f"{listen_host}:{listen_port}"
         request = ApiRequest(self.command, path, query, self.headers.get("Authorization"), body, f"http://{host}")
+        if kind == "lost_answer" and rule["commit_delay"] is not None:
+            # The answer goes missing now and the write lands later, as behind a proxy that gave up waiting.
+            self.server.app.late_commits.schedule(rule["commit_delay"], request)
+            return (None if rule["drop"] else fault_answer(rule)), False
         answer = self.server.app.api.handle(request)
         committed = self.command in WRITE_METHODS and 200 <= answer.status < 300
         if kind == "lost_answer":

@@ -53,6 +53,11 @@ class RequestRecorder:
             if committed:
                 counters.writes_committed += 1
 
+    def count_late_commit(self):
+        """A write that took effect after its request was logged (a lost answer with commit_delay)."""
+        with self.lock:
+            self.counters.writes_committed += 1
+
     def reset(self):
         with self.lock:
             self.entries = collections.deque(maxlen=MAX_LOG_ENTRIES)

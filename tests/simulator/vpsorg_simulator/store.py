@@ -19,6 +19,7 @@ from . import views
 from .errors import ApiError, ControlError
 from .catalogue import OPERATING_SYSTEMS, PLANS, TRANSITION_TARGET, TRANSITIONAL_STATUSES
 from .pagination import page_count, page_number_from, page_size_from
+from .ratelimit import check_rate_setting
 from .seeding import entries_from_spec, record_from_entry
 
 FIRST_SERVER_ID = 10001
@@ -35,6 +36,8 @@ DEFAULT_CONFIG = {
     "token": "",
     "page_size_default": 100,
     "page_size_max": 1000,
+    "rate_limit": None,
+    "rate_burst": None,
 }
 
 POWER_ACTIONS = {
@@ -91,6 +94,8 @@ def check_config(settings):
         elif key == "credit":
             if value is not None and (not is_integer or value < 0):
                 raise ControlError("credit must be null (unlimited) or an integer >= 0.")
+        elif key in ("rate_limit", "rate_burst"):
+            value = check_rate_setting(key, value)
         elif key == "token":
             if not isinstance(value, str) or not value:
                 raise ControlError("token must be a non-empty string.")
