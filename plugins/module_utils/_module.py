@@ -10,6 +10,8 @@ import it; it may change in any release without notice.
 
 from __future__ import annotations
 
+import os
+
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
@@ -20,7 +22,10 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     api_url_problem,
     cleartext_warning,
 )
-from ansible_collections.vpsorg.cloud.plugins.module_utils._server import failure
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed, failure
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
+
+STATES = ["present", "absent", "started", "stopped", "restarted"]
 
 
 def api_argument_spec():
@@ -33,6 +38,41 @@ def api_argument_spec():
         api_timeout=dict(type="int", default=30),
         api_retries=dict(type="int", default=5),
     )
+
+
+def server_argument_spec(default_state="present"):
+    """The options that describe one server: vps_server takes them as its options, vps_fleet once per item of ``servers``."""
+    return dict(
+        name=dict(type="str"),
+        state=dict(type="str", default=default_state, choices=list(STATES)),
+        plan_id=dict(type="int"),
+        os_id=dict(type="int"),
+        location=dict(type="str"),
+        hostname=dict(type="str"),
+        ssh_key_id=dict(type="int", no_log=False),
+        backups_enabled=dict(type="bool"),
+    )
+
+
+def apply_server(params, client, check_mode, diff, account=None, detail_result=True):
+    """Bring one server to the state ``params`` describe; return (result, warnings).
+
+    The one path every module takes for a server. A failure of this server is a result with ``failed``
+    and ``msg``, never an exception, so a fleet can go on with its other servers.
+    """
+    server_state = ServerState(params, client, check_mode=check_mode, diff=diff, account=account, detail_result=detail_result)
+    try:
+        result = server_state.run()
+    except ServerTaskFailed as failed:
+        result = dict(failed.details, failed=True, msg=failed.msg)
+    return result, server_state.warnings
+
+
+def token_source(params):
+    """Where the token in ``params`` came from, for the message of a 401."""
+    if params["api_token"] and os.environ.get("VPS_API_TOKEN") == params["api_token"]:
+        return "the VPS_API_TOKEN environment variable"
+    return "the api_token option"
 
 
 def client_from_module(module):
@@ -66,6 +106,7 @@ def client_settings(module):
         validate_certs=params["validate_certs"],
         ca_path=params["ca_path"],
         log=module.debug,
+        token_source=token_source(params),
     )
     problem = api_url_problem(params["api_url"])
     if problem:

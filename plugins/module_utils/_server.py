@@ -10,6 +10,7 @@ import it; it may change in any release without notice. It knows nothing of Ansi
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 
@@ -96,6 +97,23 @@ def hostname_problem(hostname):
 def servers_named(servers, name):
     """The servers whose name is exactly ``name``."""
     return [server for server in servers if server.get("name") == name]
+
+
+def creation_order(server):
+    """Sort key: earliest ``created_at`` first, then lowest id (vps-api.md part 2, section 8).
+
+    A server without a readable creation time sorts after every server that has one.
+    """
+    created = server.get("created_at")
+    try:
+        stamp = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+        when = (0, stamp.timestamp())
+    except (AttributeError, TypeError, ValueError):
+        when = (1, 0.0)
+    server_id = server.get("id")
+    return when + ((0, server_id) if isinstance(server_id, int) else (1, 0))
 
 
 def nested_id(server, field):

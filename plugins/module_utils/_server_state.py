@@ -10,6 +10,7 @@ import it; it may change in any release without notice.
 
 from __future__ import annotations
 
+from ansible_collections.vpsorg.cloud.plugins.module_utils._account import Account
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     VpsApiError,
     VpsError,
@@ -25,10 +26,9 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     failure,
     hostname_problem,
     name_problem,
+    creation_order,
     nested_id,
     servers_named,
-    wait_for_name,
-    wait_for_status,
 )
 
 CREATE_REQUIRED = ("name", "plan_id", "os_id", "location")
@@ -59,10 +59,12 @@ class ServerState:
     and warnings are collected in ``warnings``, so several servers can be handled at once.
     """
 
-    def __init__(self, params, client, check_mode=False, diff=False, listing=None):
+    def __init__(self, params, client, check_mode=False, diff=False, account=None, detail_result=True):
         self.client = client
-        # A list of the account's servers read once for many ServerStates, saving one list each.
-        self.listing = listing
+        # How the account is listed and waited on: alone (vps_server) or shared by the threads of a fleet.
+        self.account = account if account is not None else Account()
+        # Whether the result is the detail view, at the cost of a read when nothing else read it.
+        self.detail_result = detail_result
         self.params = params
         self.check_mode = check_mode
         self.diff = diff
@@ -86,7 +88,8 @@ class ServerState:
             self.before = self.diff_view(self.server)
             getattr(self, "state_" + self.params["state"])()
             # Without wait, a write's own answer is the result; otherwise show the detail view.
-            if self.params["state"] != "absent" and self.server and not self.detailed and not (self.changed and not self.params["wait"]):
+            if (self.detail_result and self.params["state"] != "absent" and self.server and not self.detailed
+                    and not (self.changed and not self.params["wait"])):
                 self.action = "read"
                 self.load_detail()
         except (VpsError, WaitTimeout, ServerVanished, ServerSuspended) as exc:
@@ -138,8 +141,7 @@ class ServerState:
                 return None
             self.detailed = True
             return server
-        servers = self.listing if self.listing is not None else self.client.list_servers()
-        matches = servers_named(servers, self.params["name"])
+        matches = servers_named(self.account.servers(self.client), self.params["name"])
         if len(matches) > 1:
             ids = ", ".join(str(server.get("id")) for server in matches)
             raise ServerTaskFailed("Found %d servers named %s (ids %s); give the id of the one to manage." % (
@@ -224,12 +226,49 @@ class ServerState:
         body = {field: params[field] for field in CREATE_REQUIRED + CREATE_OPTIONAL if params[field] is not None}
         if self.check_mode:
             self.server = self.predicted_server(body)
-        else:
-            try:
-                self.server = self.client.create_server(body)
-            except VpsOutcomeUnknownError as exc:
-                self.server = self.recover_lost_create(body, exc)
+            self.changed = self.created = True
+            return
+        own_id = None
+        try:
+            self.server = self.client.create_server(body)
+            own_id = self.server.get("id")
+        except VpsOutcomeUnknownError as exc:
+            self.server = self.recover_lost_create(body, exc)
         self.changed = self.created = True
+        self.converge(own_id)
+
+    def converge(self, own_id):
+        """Make concurrent creates of one name end in one server: every run keeps the same one.
+
+        Names are not unique and a create cannot be made conditional, so two runs can both find no server and
+        both create one. Each run then lists the servers of the name; the earliest (``created_at``, then id)
+        wins everywhere. A run whose own server lost deletes it (only by the id its own create returned) and
+        goes on with the winner as if its lookup had found it. ``own_id`` is None for an adopted lost create.
+        """
+        self.action = "check for concurrent creates of"
+        name = self.params["name"]
+        matches = servers_named(self.account.servers_after_write(self.client), name)
+        if own_id is not None and own_id not in [server.get("id") for server in matches]:
+            matches.append(self.server)  # not listed yet
+        if len(matches) < 2:
+            return
+        winner = min(matches, key=creation_order)
+        if winner.get("id") == self.server.get("id"):
+            return
+        if own_id is not None:
+            self.action = "delete the duplicate"
+            try:
+                self.client.delete_server(own_id)
+            except VpsNotFoundError:
+                pass
+            self.warnings.append("Another run created server %s at the same time. The earliest, id %s, is kept; this run's "
+                                 "own server, id %s, was deleted." % (name, winner.get("id"), own_id))
+        else:
+            self.warnings.append("Server %s: %d servers now carry the name (ids %s); adopted the earliest, id %s." % (
+                name, len(matches), ", ".join(str(server.get("id")) for server in sorted(matches, key=creation_order)), winner.get("id")))
+        self.server, self.detailed, self.created = winner, False, False
+        self.refuse_immutable_changes()
+        self.update()
 
     @staticmethod
     def predicted_server(body):
@@ -242,23 +281,22 @@ class ServerState:
         for _attempt in range(self.resend_attempts()):
             self.action = "check the outcome of creating"
             try:
-                matches = servers_named(self.client.list_servers(), body["name"])
-                if not matches and lost.in_flight:
-                    # No answer came in time: the API may still be creating it. Give it as long again before
-                    # concluding it was not made, or the create sent next would make a second server.
-                    matches = wait_for_name(self.client, body["name"], self.client.timeout)
+                matches = servers_named(self.account.servers_after_write(self.client), body["name"])
+                if not matches:
+                    # Behind a gateway error or a dropped connection as after a timeout, the API may still be
+                    # creating it: give it api_timeout before concluding it was not made, or the create sent next
+                    # would make a second server.
+                    matches = self.account.wait_for_name(self.client, body["name"], self.client.timeout)
             except VpsError as exc:
                 raise ServerTaskFailed(
                     "Failed to create server %s: the answer to %s was lost, and checking whether the server was created failed "
                     "too (%s). The server may or may not exist; run the task again to adopt it or create it." % (body["name"], lost.path, exc),
                     changed=True, outcome="unknown", **exc.to_dict()) from None
-            if len(matches) == 1:
-                self.warnings.append("The answer to creating server %s was lost (%s); adopted server id %s, which it created." % (
-                    body["name"], lost.reason, matches[0].get("id")))
-                return matches[0]
-            if len(matches) > 1:
-                raise ServerTaskFailed("Creating server %s: the answer was lost and %d servers with that name now exist (ids %s)." % (
-                    body["name"], len(matches), ", ".join(str(server.get("id")) for server in matches)), changed=True)
+            if matches:
+                adopted = min(matches, key=creation_order)
+                self.warnings.append("The answer to creating server %s was lost (%s); adopted server id %s." % (
+                    body["name"], lost.reason, adopted.get("id")))
+                return adopted
             self.action = "create"
             try:
                 return self.client.create_server(body)
@@ -279,6 +317,9 @@ class ServerState:
             wanted, current = self.params[field], current_of(self.server)
             if wanted is not None and current is not None and wanted != current:
                 conflicts.append("%s from %s to %s" % (field, current, wanted))
+            elif field == "ssh_key_id" and wanted is not None and current is None:
+                self.warnings.append("ssh_key_id is used only when a server is created, and the API does not show the key of "
+                                     "%s, so ssh_key_id %s cannot be checked against it." % (self.subject(), wanted))
         if conflicts:
             raise ServerTaskFailed("Cannot change %s of %s: the API cannot change plan_id, os_id, location or ssh_key_id of an "
                                    "existing server (delete and re-create it instead)." % (", ".join(conflicts), self.subject()),
@@ -297,13 +338,33 @@ class ServerState:
                 changes["backups_enabled"] = params["backups_enabled"]
         if not changes:
             return
+        if "name" in changes:
+            self.refuse_taken_name(changes["name"])
         self.action = "update"
         self.changed = True
         if self.check_mode:
             self.server = dict(self.server, **changes)
             return
-        self.server = self.client.update_server(self.server["id"], changes)
+        try:
+            self.server = self.client.update_server(self.server["id"], changes)
+        except VpsNotFoundError as exc:
+            raise self.deleted_meanwhile(exc) from None
         self.detailed = True
+
+    def refuse_taken_name(self, name):
+        """A rename must not make two servers share a name: the name is how every other task finds a server."""
+        self.action = "check the new name of"
+        taken = [server for server in servers_named(self.account.servers(self.client), name) if server.get("id") != self.server.get("id")]
+        if taken:
+            raise ServerTaskFailed("Cannot rename %s to %s: server id %s already carries that name (names must stay unique for "
+                                   "tasks to find servers by name). Rename or delete that server first." % (
+                                       self.subject(), name, ", ".join(str(server.get("id")) for server in taken)),
+                                   server_ids=[server.get("id") for server in taken], changed=False)
+
+    def deleted_meanwhile(self, error):
+        """The failure for a 404 on a server that was found a moment before."""
+        return ServerTaskFailed("Failed to %s %s: it was deleted meanwhile (it existed a moment before; then %s %s answered 404)." % (
+            self.action, self.subject(), error.method, error.path), changed=self.changed, server=self.server or {}, **error.to_dict())
 
     def settle(self, target, act_anyway=False):
         """Return the status a power action will start from, waiting out a transition it cannot interrupt.
@@ -340,6 +401,8 @@ class ServerState:
         for _attempt in range(self.resend_attempts()):
             try:
                 answer = send(server_id)
+            except VpsNotFoundError as exc:
+                raise self.deleted_meanwhile(exc) from None
             except (VpsOutcomeUnknownError, VpsApiError) as exc:
                 if isinstance(exc, VpsApiError) and exc.status != 400:
                     raise
@@ -376,5 +439,4 @@ class ServerState:
             self.server = dict(self.server, status=target)
             return
         self.action = "wait for"
-        self.server = wait_for_status(self.client, self.server["id"], (target,), self.params["wait_timeout"])
-        self.detailed = True
+        self.server, self.detailed = self.account.wait_for(self.client, self.server, (target,), self.params["wait_timeout"])

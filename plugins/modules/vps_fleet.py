@@ -143,45 +143,43 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient, VpsError
-from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, client_settings, fail_on_error
-from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed
-from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
-
-SERVER_OPTIONS = dict(
-    name=dict(type="str", required=True),
-    state=dict(type="str", default="started", choices=["present", "absent", "started", "stopped", "restarted"]),
-    plan_id=dict(type="int"),
-    os_id=dict(type="int"),
-    location=dict(type="str"),
-    hostname=dict(type="str"),
-    ssh_key_id=dict(type="int", no_log=False),
-    backups_enabled=dict(type="bool"),
+from ansible_collections.vpsorg.cloud.plugins.module_utils._account import SharedAccount
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import RequestPacer, VpsClient, VpsError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._module import (
+    api_argument_spec,
+    apply_server,
+    client_settings,
+    fail_on_error,
+    server_argument_spec,
 )
 
 
-def apply_one(entry, settings, listing, module):
-    """Run one server's ServerState with a client of its own; never raises for a server's failure."""
+def server_options():
+    options = server_argument_spec(default_state="started")
+    options["name"]["required"] = True
+    return options
+
+
+def apply_one(entry, settings, account, module):
+    """One server of the fleet, with a client of its own (a requests session is not shared across threads)."""
     params = dict(entry, id=None, wait=module.params["wait"], wait_timeout=module.params["wait_timeout"])
     client = VpsClient(**settings)
-    server_state = ServerState(params, client, check_mode=module.check_mode, diff=module._diff, listing=listing)
     try:
-        result = server_state.run()
-        result["failed"] = False
-    except ServerTaskFailed as failed:
-        result = dict(failed.details, failed=True, msg=failed.msg)
+        # The listing shows what the fleet needs; a detail view per server would cost a request each.
+        result, warnings = apply_server(params, client, module.check_mode, module._diff, account=account, detail_result=False)
     finally:
         client.close()
+    result.setdefault("failed", False)
     result["name"] = entry["name"]
     result["state"] = entry["state"]
-    result["warnings"] = server_state.warnings
+    result["warnings"] = warnings
     return result
 
 
 def main():
     argument_spec = api_argument_spec()
     argument_spec.update(
-        servers=dict(type="list", elements="dict", required=True, options=SERVER_OPTIONS),
+        servers=dict(type="list", elements="dict", required=True, options=server_options()),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
         parallel=dict(type="int", default=100),
@@ -195,17 +193,20 @@ def main():
     if module.params["parallel"] < 1:
         module.fail_json(msg="parallel must be at least 1, got %d." % module.params["parallel"])
     settings = client_settings(module)
+    # Every thread's client paces its requests with the others: a 429 slows the whole fleet down.
+    settings["pacer"] = RequestPacer()
+    account = SharedAccount()
 
     listing_client = VpsClient(**settings)
     try:
-        listing = listing_client.list_servers()
+        account.servers(listing_client)
     except VpsError as exc:
         fail_on_error(module, exc, "list", "servers", results=[])
     finally:
         listing_client.close()
 
     with ThreadPoolExecutor(max_workers=min(module.params["parallel"], max(1, len(servers)))) as pool:
-        results = list(pool.map(lambda entry: apply_one(entry, settings, listing, module), servers))
+        results = list(pool.map(lambda entry: apply_one(entry, settings, account, module), servers))
 
     for result in results:
         for warning in result.pop("warnings"):

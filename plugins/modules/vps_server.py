@@ -225,33 +225,25 @@ body:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, client_from_module
-from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed
-from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
+from ansible_collections.vpsorg.cloud.plugins.module_utils._module import (
+    api_argument_spec,
+    apply_server,
+    client_from_module,
+    server_argument_spec,
+)
 
 
 def main():
     argument_spec = api_argument_spec()
+    argument_spec.update(server_argument_spec(default_state="present"))
     argument_spec.update(
         id=dict(type="int"),
-        name=dict(type="str"),
-        state=dict(type="str", default="present", choices=["present", "absent", "started", "stopped", "restarted"]),
-        plan_id=dict(type="int"),
-        os_id=dict(type="int"),
-        location=dict(type="str"),
-        hostname=dict(type="str"),
-        ssh_key_id=dict(type="int", no_log=False),
-        backups_enabled=dict(type="bool"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
     )
     module = AnsibleModule(argument_spec=argument_spec, required_one_of=[("id", "name")], supports_check_mode=True)
-    server_state = ServerState(module.params, client_from_module(module), check_mode=module.check_mode, diff=module._diff)
-    try:
-        result = server_state.run()
-    except ServerTaskFailed as failed:
-        result = dict(failed.details, failed=True, msg=failed.msg)
-    for warning in server_state.warnings:
+    result, warnings = apply_server(module.params, client_from_module(module), module.check_mode, module._diff)
+    for warning in warnings:
         module.warn(warning)
     if result.get("failed"):
         module.fail_json(**result)

@@ -13,7 +13,7 @@ import pytest
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils import _server
+from ansible_collections.vpsorg.cloud.plugins.module_utils import _account, _server
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -24,6 +24,7 @@ from fake_api import FakeApi, FakeClock  # noqa: E402  pylint: disable=wrong-imp
 def clock(monkeypatch):
     fake = FakeClock()
     monkeypatch.setattr(_server, "time", fake)
+    monkeypatch.setattr(_account, "time", fake)
     return fake
 
 

@@ -40,6 +40,7 @@ class FakeApi:
     def __init__(self, clock, transition_seconds=5.0):
         self.clock = clock
         self.transition_seconds = transition_seconds
+        self.timeout = 30  # api_timeout: how long a lost create is given to appear
         self.servers = {}
         self.next_id = 10001
         self.calls = []

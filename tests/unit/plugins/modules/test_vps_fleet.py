@@ -29,7 +29,10 @@ def test_creates_every_missing_server_with_one_listing(api, run):
     assert [item["name"] for item in result["results"]] == ["web-%d" % index for index in range(1, 6)]
     assert all(item["server"]["status"] == "active" for item in result["results"])
     assert len(api.servers) == 5
-    assert [call[0] for call in api.requests()].count("list_servers") == 1
+    methods = [call[0] for call in api.requests()]
+    assert methods[0] == "list_servers", "one listing finds every server before the first create"
+    assert methods.count("create_server") == 5
+    assert methods.count("get_server") == 0, "the fleet waits on listings, never on detail views"
 
 
 def test_a_second_run_changes_nothing(api, run):

@@ -49,7 +49,7 @@ def test_present_check_mode_predicts_the_server_and_writes_nothing(api, run):
 def test_present_with_wait_false_returns_the_api_answer_at_once(api, run):
     result = run(dict(NEW, wait=False))
     assert result["server"]["status"] == "provisioning"
-    assert called(api) == ["list_servers", "create_server"]
+    assert called(api) == ["list_servers", "create_server", "list_servers"]
 
 
 def test_present_unchanged_by_name_costs_one_list_and_one_detail_read(api, run):
@@ -459,7 +459,8 @@ def test_a_refused_create_reports_no_change(api, run):
 
 
 # The request cost of each transition (docs/api-requests.md). A transition shorter than the first
-# poll interval costs exactly one poll, so these sequences are the documented minimum.
+# poll interval costs exactly one poll, so these sequences are the documented minimum. A create is
+# followed by one listing of its name (concurrent creates), a rename by one listing of the new name.
 L = "list_servers"
 G = "get_server"
 C = "create_server"
@@ -468,15 +469,15 @@ D = "delete_server"
 
 
 @pytest.mark.parametrize("existing, params, check, expected", [
-    (None, dict(NEW), False, [L, C, G]),
-    (None, dict(NEW, wait=False), False, [L, C]),
-    (None, dict(NEW, state="stopped"), False, [L, C, G, "stop_server", G]),
+    (None, dict(NEW), False, [L, C, L, G]),
+    (None, dict(NEW, wait=False), False, [L, C, L]),
+    (None, dict(NEW, state="stopped"), False, [L, C, L, G, "stop_server", G]),
     (None, dict(NEW), True, [L]),
     ("active", {"name": "web-1"}, False, [L, G]),
     ("active", {"id": 10001}, False, [G]),
     ("active", {"name": "web-1", "hostname": "new.example.com"}, False, [L, P]),
     ("active", {"name": "web-1", "backups_enabled": True}, False, [L, G, P]),
-    ("active", {"id": 10001, "name": "web-01"}, False, [G, P]),
+    ("active", {"id": 10001, "name": "web-01"}, False, [G, L, P]),
     ("active", {"name": "web-1", "state": "stopped"}, False, [L, "stop_server", G]),
     ("active", {"name": "web-1", "state": "stopped", "wait": False}, False, [L, "stop_server"]),
     ("stopped", {"name": "web-1", "state": "started"}, False, [L, "start_server", G]),

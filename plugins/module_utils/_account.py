@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsorg.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""How one run reads the account's servers: the listing that finds them and the polls that wait for them.
+
+PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections must not
+import it; it may change in any release without notice. It knows nothing of Ansible.
+
+``Account`` serves one server (vps_server): it lists when asked and waits by reading the
+server's detail view, which is what the module returns. ``SharedAccount`` serves many servers
+worked on by the threads of one run (vps_fleet): every thread that needs the listing at about the
+same moment shares one read of it, and all of them wait on one listing per poll, so a fleet of N
+costs one request per poll instead of N.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
+    ServerSuspended,
+    ServerVanished,
+    WaitTimeout,
+    servers_named,
+    wait_for_name,
+    wait_for_status,
+)
+
+# Seconds between two listings of a fleet that waits. Every waiting server shares each one.
+FLEET_POLL_INTERVAL = 1.0
+
+
+class Account:
+    """The account as one thread working on one server sees it."""
+
+    def servers(self, client):
+        """Every server of the account, read now."""
+        return client.list_servers()
+
+    def servers_after_write(self, client):
+        """A listing read after the caller's last write was answered."""
+        return client.list_servers()
+
+    def wait_for_name(self, client, name, timeout):
+        return wait_for_name(client, name, timeout)
+
+    def wait_for(self, client, server, wanted, timeout):
+        """The server's detail view once its status is one of ``wanted``."""
+        return wait_for_status(client, server["id"], wanted, timeout), True
+
+
+class SharedAccount(Account):
+    """The account as the threads of one run see it together. Thread-safe.
+
+    A listing serves every thread that asked for one no earlier than the moment its read began.
+    Waiting threads poll on one schedule (every ``interval`` seconds from the start of the run), so
+    the threads that poll at a given tick share one read.
+    """
+
+    def __init__(self, interval=FLEET_POLL_INTERVAL, clock=None, sleep=None):
+        self.interval = interval
+        self._clock = clock or time.monotonic
+        self._sleep = sleep or time.sleep
+        self._origin = self._clock()
+        self._cond = threading.Condition()
+        self._reading = False
+        self._read_started = None
+        self._servers = None
+        self._error = None
+        self.reads = 0
+
+    def servers(self, client):
+        return self._listing(client, self._origin)
+
+    def servers_after_write(self, client):
+        # The next poll of the run's schedule, shared with every other server that wrote or waits meanwhile.
+        return self._listing(client, self._next_tick())
+
+    def wait_for_name(self, client, name, timeout):
+        started = self._clock()
+        while True:
+            matches = servers_named(self._listing(client, self._next_tick()), name)
+            if matches or self._clock() - started >= timeout:
+                return matches
+
+    def wait_for(self, client, server, wanted, timeout):
+        """The server from the listing (laid over what is known of it) once its status is one of ``wanted``.
+
+        Returns (server, whether it is a detail view): a listing does not show every field of the detail view.
+        """
+        started = self._clock()
+        server_id = server["id"]
+        while True:
+            listed = [item for item in self._listing(client, self._next_tick()) if item.get("id") == server_id]
+            if listed:
+                current, detailed = dict(server, **listed[0]), False
+            else:
+                # Deleted, or not listed yet: only the detail view tells which.
+                try:
+                    current, detailed = client.get_server(server_id), True
+                except VpsNotFoundError:
+                    raise ServerVanished("server %s disappeared while waiting for it to become %s" % (server_id, " or ".join(wanted))) from None
+            status = current.get("status")
+            if status in wanted:
+                return current, detailed
+            if status == "suspended":
+                raise ServerSuspended("server %s is suspended by the provider; it cannot become %s" % (server_id, " or ".join(wanted)))
+            waited = self._clock() - started
+            if waited >= timeout:
+                raise WaitTimeout(server_id, wanted, status, waited)
+
+    def _next_tick(self):
+        """Sleep until the next poll of the run's schedule; return its time."""
+        now = self._clock()
+        ticks = int((now - self._origin) / self.interval) + 1
+        tick = self._origin + ticks * self.interval
+        self._sleep(tick - now)
+        return tick
+
+    def _listing(self, client, not_before):
+        """A listing whose read began at ``not_before`` or later: one being read, or one this thread reads."""
+        with self._cond:
+            while True:
+                if self._read_started is not None and self._read_started >= not_before:
+                    if self._error is not None:
+                        raise self._error
+                    return self._servers
+                if not self._reading:
+                    self._reading = True
+                    break
+                self._cond.wait()
+        started = self._clock()
+        servers, error = None, None
+        try:
+            servers = client.list_servers()
+        except VpsError as exc:
+            error = exc
+        except BaseException:
+            with self._cond:
+                self._reading = False
+                self._cond.notify_all()
+            raise
+        with self._cond:
+            self._reading = False
+            self.reads += 1
+            self._read_started, self._servers, self._error = started, servers, error
+            self._cond.notify_all()
+        if error is not None:
+            raise error
+        return servers
