@@ -31,6 +31,9 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
 
 # Seconds between two listings of a fleet that waits. Every waiting server shares each one.
 FLEET_POLL_INTERVAL = 1.0
+# Servers whose transitions began together end together: when a poll shows some of them done, the rest are
+# read again this soon instead of a whole interval later (once per interval).
+FLEET_TAIL_INTERVAL = 0.25
 
 
 class Account:
@@ -56,15 +59,18 @@ class SharedAccount(Account):
     """The account as the threads of one run see it together. Thread-safe.
 
     A listing serves every thread that asked for one no earlier than the moment its read began.
-    Waiting threads poll on one schedule (every ``interval`` seconds from the start of the run), so
-    the threads that poll at a given tick share one read.
+    Waiting threads poll on one schedule (every ``interval`` seconds from the run's first write), so
+    the threads that poll at a given tick share one read. When a poll shows a status changed since
+    the one before, one more poll follows after ``FLEET_TAIL_INTERVAL``.
     """
 
     def __init__(self, interval=FLEET_POLL_INTERVAL, clock=None, sleep=None):
         self.interval = interval
         self._clock = clock or time.monotonic
         self._sleep = sleep or time.sleep
-        self._origin = self._clock()
+        self._started = self._origin = self._clock()
+        self._origin_moved = False
+        self._changed = False
         self._cond = threading.Condition()
         self._reading = False
         self._read_started = None
@@ -73,10 +79,14 @@ class SharedAccount(Account):
         self.reads = 0
 
     def servers(self, client):
-        return self._listing(client, self._origin)
+        return self._listing(client, self._started)
 
     def servers_after_write(self, client):
         # The next poll of the run's schedule, shared with every other server that wrote or waits meanwhile.
+        with self._cond:
+            if not self._origin_moved:
+                # Polls counted from the first write see its transition end at the first possible tick.
+                self._origin, self._origin_moved = self._clock(), True
         return self._listing(client, self._next_tick())
 
     def wait_for_name(self, client, name, timeout):
@@ -114,11 +124,20 @@ class SharedAccount(Account):
 
     def _next_tick(self):
         """Sleep until the next poll of the run's schedule; return its time."""
-        now = self._clock()
-        ticks = int((now - self._origin) / self.interval) + 1
-        tick = self._origin + ticks * self.interval
+        with self._cond:
+            now = self._clock()
+            tick = self._origin + (int((now - self._origin) / self.interval) + 1) * self.interval
+            if self._changed and self._read_started is not None and not self._is_tail(self._read_started):
+                tail = self._read_started + FLEET_TAIL_INTERVAL
+                if now < tail < tick:
+                    tick = tail
         self._sleep(tick - now)
         return tick
+
+    def _is_tail(self, moment):
+        """Whether a poll at ``moment`` came off the regular schedule."""
+        offset = (moment - self._origin) / self.interval
+        return abs(offset - round(offset)) * self.interval >= FLEET_TAIL_INTERVAL / 2
 
     def _listing(self, client, not_before):
         """A listing whose read began at ``not_before`` or later: one being read, or one this thread reads."""
@@ -146,6 +165,9 @@ class SharedAccount(Account):
         with self._cond:
             self._reading = False
             self.reads += 1
+            if servers is not None and self._servers is not None:
+                before = dict((server.get("id"), server.get("status")) for server in self._servers)
+                self._changed = any(before.get(server.get("id"), server.get("status")) != server.get("status") for server in servers)
             self._read_started, self._servers, self._error = started, servers, error
             self._cond.notify_all()
         if error is not None:

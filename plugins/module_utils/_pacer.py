@@ -16,8 +16,10 @@ TCP learns a path's capacity from lost packets:
 * **Pause.** A 429 (or a 503 with ``Retry-After``) stops every thread until its ``Retry-After``, not
   only the thread that got it, and shrinks the window.
 * **Measured rate.** Between two throttling episodes the limiter's bucket went from empty to empty,
-  so the answers that got through in between, over the time between them, are its refill rate.
-  From then on requests are spaced at that rate and the limiter's bucket is never emptied again.
+  so the answers that got through in between, over the time between them, are its refill rate; the
+  answers that got through before the first 429, less that rate's refill, are its size. From then on
+  the run keeps a copy of the limiter's bucket (empty at the last 429, refilled at the measured rate)
+  and sends only while the copy holds a token, so the limiter's bucket is used to the end but not emptied.
 
 Without a rate limit nothing is ever throttled: the window grows past any number of threads within
 a few round trips and no request waits.
@@ -34,6 +36,7 @@ WINDOW_GROWTH = 0.5
 WINDOW_GROWTH_LIMITED = 0.25
 # A measured rate is used as it is measured; the slack only absorbs the clock's and the bucket's rounding.
 RATE_SLACK = 0.97
+BURST_SLACK = 0.9
 MIN_RATE = 0.2
 
 
@@ -49,8 +52,13 @@ class RequestPacer:
         self._paused_until = 0.0
         self._pause_started = None
         self._rate = None
-        self._next_send = 0.0
+        self._burst = 1.0
+        self._tokens = 0.0
+        self._tokens_at = 0.0
+        self._first_sent = None
+        self._passed_before_limit = 0
         self._episode_at = None
+        self._first_episode_after = 0.0
         self._passed_since_episode = 0
         self.throttled = 0
         self.episodes = 0
@@ -69,13 +77,21 @@ class RequestPacer:
                     self._sleep_unlocked(self._paused_until - now)
                 elif self._in_flight >= int(self._window):
                     self._cond.wait(1.0)  # release() wakes it as soon as a slot frees
-                elif self._rate is not None and now < self._next_send:
-                    self._sleep_unlocked(self._next_send - now)
+                elif self._rate is not None and self._refill(now) < 1.0 - 1e-6:
+                    self._sleep_unlocked(max(0.001, (1.0 - self._tokens) / self._rate))
                 else:
                     self._in_flight += 1
                     if self._rate is not None:
-                        self._next_send = max(now, self._next_send) + 1.0 / self._rate
+                        self._tokens -= 1.0
+                    if self._first_sent is None:
+                        self._first_sent = now
                     return now
+
+    def _refill(self, now):
+        """The tokens of the copy of the API's bucket by ``now``."""
+        self._tokens = min(self._burst, self._tokens + (now - self._tokens_at) * self._rate)
+        self._tokens_at = now
+        return self._tokens
 
     def _sleep_unlocked(self, seconds):
         # The caller's sleep (a test's fake clock moves with it), with the lock free for the other threads.
@@ -99,6 +115,8 @@ class RequestPacer:
                 self._on_throttled(sent_at, now)
             else:
                 self._passed_since_episode += 1
+                if self._episode_at is None:
+                    self._passed_before_limit += 1
                 self._window += WINDOW_GROWTH if self._episode_at is None else WINDOW_GROWTH_LIMITED
             if pause:
                 if now >= self._paused_until:
@@ -111,10 +129,14 @@ class RequestPacer:
         if self._pause_started is not None and sent_at < self._pause_started:
             return
         self.episodes += 1
-        if self._episode_at is not None and now > self._episode_at:
+        if self._episode_at is None:
+            self._first_episode_after = now - (self._first_sent if self._first_sent is not None else now)
+        elif now > self._episode_at:
             measured = self._passed_since_episode / (now - self._episode_at)
             self._rate = max(MIN_RATE, measured * RATE_SLACK)
-            self._next_send = now
+            size = self._passed_before_limit - measured * self._first_episode_after
+            self._burst = max(1.0, size * BURST_SLACK)
+            self._tokens, self._tokens_at = 0.0, now
         self._episode_at = now
         self._passed_since_episode = 0
         self._window = 1.0

@@ -429,12 +429,18 @@ def test_retry_after_on_a_503_is_honoured_like_on_a_429():
 def test_a_429_pauses_the_other_clients_of_the_run_until_its_retry_after():
     clock = FakeClock()
     pacer = _client.RequestPacer(clock=clock, sleep=clock.sleep)
-    first = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(429, {}, headers={"Retry-After": "4"}), make_response(200, SERVER)),
-                      sleep=clock.sleep, clock=clock, pacer=pacer)
-    second = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(200, SERVER)), sleep=clock.sleep, clock=clock, pacer=pacer)
-    assert first.get_server(1) == SERVER
+    client = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(200, SERVER)), sleep=clock.sleep, clock=clock, pacer=pacer)
+    pacer.release(pacer.acquire(), throttled=True, pause=3)  # another thread of the run was throttled at t=0
+    assert client.get_server(1) == SERVER
+    assert clock.now == 3.0, "the client waited until the pause of the run ended"
+    assert len(client._session.calls) == 1
+
+
+def test_a_429_of_this_client_pauses_the_run():
+    clock = FakeClock()
+    pacer = _client.RequestPacer(clock=clock, sleep=clock.sleep)
+    client = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(429, {}, headers={"Retry-After": "4"}), make_response(200, SERVER)),
+                       sleep=clock.sleep, clock=clock, pacer=pacer)
+    assert client.get_server(1) == SERVER
     assert clock.now == 4.0
-    pacer.release(pacer.acquire(), throttled=True, pause=3)  # another thread of the run is throttled at t=4
-    assert second.get_server(1) == SERVER
-    assert clock.now == 7.0, "the second client waited until the pause of the run ended"
-    assert len(second._session.calls) == 1
+    assert pacer.throttled == 1
