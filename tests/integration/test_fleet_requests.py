@@ -1,0 +1,81 @@
+"""What a fleet costs in API requests, from the simulator's own log (docs/api-requests.md, "A fleet").
+
+vps_fleet waits for all its servers with one listing per poll instead of one detail read per server
+per poll, and paces itself under a rate limit it learns from the 429 answers. These tests run one
+vps_fleet task through ansible-playbook against the simulator and count the requests of the run.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+# Both on sys.path through the pythonpath setting of pytest.ini.
+import collection_layout  # pylint: disable=import-error
+import harness  # pylint: disable=import-error
+
+VENV_BIN = os.path.dirname(sys.executable)
+POLL_INTERVAL = 1.0  # FLEET_POLL_INTERVAL of plugins/module_utils/_account.py
+
+
+def run_fleet(sim, tmp_path, count, prefix):
+    servers = [{"name": "%s-%d" % (prefix, index), "plan_id": 1, "os_id": 5, "location": "us-west"} for index in range(1, count + 1)]
+    playbook = tmp_path / "fleet.yml"
+    playbook.write_text(json.dumps([{
+        "hosts": "localhost", "connection": "local", "gather_facts": False,
+        "tasks": [{"name": "fleet", "vpsorg.cloud.vps_fleet": {"api_url": sim.url, "api_token": sim.token, "servers": servers}}],
+    }]))
+    env = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy") and not key.startswith(("ANSIBLE_", "VPS_"))}
+    env.update(PATH=VENV_BIN + os.pathsep + env.get("PATH", ""), ANSIBLE_COLLECTIONS_PATH=collection_layout.ensure_layout(),
+               ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR="true", NO_PROXY="*")
+    completed = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(playbook)], env=env, cwd=str(tmp_path),
+                               capture_output=True, text=True, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    return completed
+
+
+def kinds(log):
+    counted = collections.Counter()
+    for entry in log:
+        if entry["status"] == 429:
+            counted["429"] += 1
+        elif entry["method"] == "GET":
+            counted["list" if entry["path"] == "/api/v1/servers/" else "detail"] += 1
+        elif entry["method"] == "POST" and entry["path"] == "/api/v1/servers/":
+            counted["create"] += 1
+        else:
+            counted[entry["method"] + " " + entry["path"]] += 1
+    return counted
+
+
+@pytest.mark.parametrize("count, provisioning", [(20, 3.0)])
+def test_a_fleet_of_new_servers_costs_its_creates_and_one_listing_per_poll(tmp_path, count, provisioning):
+    with harness.Simulator(provision_delay=provisioning, action_delay=0.2) as sim:
+        run_fleet(sim, tmp_path, count, "cost")
+        counted = kinds(sim.request_log(since=0))
+        servers = sim.servers()
+    assert len(servers) == count and all(server["status"] == "active" for server in servers)
+    assert counted["create"] == count
+    assert counted["detail"] == 0, counted
+    bound = count + math.ceil(provisioning / POLL_INTERVAL) + 3
+    assert sum(counted.values()) <= bound, (counted, bound)
+
+
+def test_a_fleet_under_a_rate_limit_learns_it_and_is_not_throttled_again_and_again(tmp_path):
+    count, rate, burst = 40, 10, 10
+    with harness.Simulator(provision_delay=1.0, action_delay=0.2, rate_limit=rate, rate_burst=burst) as sim:
+        run_fleet(sim, tmp_path, count, "paced")
+        counted = kinds(sim.request_log(since=0))
+        servers = sim.servers()
+    assert sorted(server["name"] for server in servers) == sorted("paced-%d" % index for index in range(1, count + 1))
+    assert all(server["status"] == "active" for server in servers)
+    assert counted["create"] == count, "every server created once"
+    assert 1 <= counted["429"] <= burst, counted
+    assert counted["detail"] == 0, counted
