@@ -289,6 +289,7 @@ class VpsClient:
                 return self._decode(method, path, response, attempt)
             self._note_retry(method, path, "answered %s" % status, delay, sleep=shared_pause is None)
             own_pause = shared_pause or 0.0
+
     def _decode(self, method, path, response, attempt):
         status = response.status_code
         text = response.text

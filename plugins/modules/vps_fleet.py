@@ -12,7 +12,11 @@ version_added: 0.1.0
 description:
   - Applies the logic of M(vpsorg.cloud.vps_server) to a list of servers in one task, handling the servers in
     parallel, so twenty new servers take about one provisioning delay instead of twenty.
-  - Lists the account once for every server instead of once per server.
+  - Lists the account once for every server instead of once per server, and waits for all servers with one listing
+    per poll (once a second), never a detail read per server.
+  - Several runs over the same names at the same moment end with one server per name, as with M(vpsorg.cloud.vps_server).
+  - Under a rate limit, the threads share one pace. A 429 answer makes every thread wait for its C(Retry-After); the
+    rate the API allows is measured from its 429 answers, and the requests are spread out to stay within it.
   - Each server is found by its exact name. Servers that are not listed are left alone.
   - The C(vpsorg.cloud.fleet) role wraps this module and adds the servers to the in-memory inventory.
 author:
@@ -116,7 +120,9 @@ results:
       sample: true
     server:
       description:
-        - The server as the API shows it after the task (see M(vpsorg.cloud.vps_server)).
+        - The server as the API's list shows it after the task, laid over what a write answered (see
+          M(vpsorg.cloud.vps_server)). The fields only the detail view has (C(ipv6_address), C(resource_usage))
+          are there only when a write answered with them; use M(vpsorg.cloud.vps_server_info) to read them.
         - For O(servers[].state=absent), the server as it was before it was deleted.
       type: dict
       sample: {"id": 12345, "name": "web-1", "status": "active", "ip_address": "203.0.113.10"}

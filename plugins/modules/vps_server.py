@@ -29,7 +29,8 @@ options:
       - Name of the server; letters, digits and hyphens, at most 63 characters.
       - Without O(id), the server is found by this exact name. When two or more servers carry the name, the module
         fails and lists their ids without changing anything.
-      - With O(id), a different O(name) renames the server.
+      - With O(id), a different O(name) renames the server. A rename to a name that another server carries fails,
+        naming that server's id, without changing anything.
     type: str
   state:
     description:
@@ -61,7 +62,8 @@ options:
   ssh_key_id:
     description:
       - Id of an SSH key of the account to install when the server is created.
-      - The API does not show a server's key, so a different value for an existing server cannot be detected.
+      - The API does not show a server's key, so a different value for an existing server cannot be detected;
+        given for an existing server, it draws a warning that it could not be checked.
     type: int
   backups_enabled:
     description:
@@ -81,6 +83,12 @@ options:
     type: int
     default: 600
 notes:
+  - Several runs that create the same O(name) at the same moment (two pipelines, two operators) end with one server.
+    After its create, each run lists the servers of that name; the earliest by creation time, then by id, is kept by
+    every run. A run whose own server is not that one deletes it and continues with the kept one, with a warning naming
+    both ids. The guarantee and its limits are in the collection's docs (docs/reliability.md).
+  - A create whose answer is lost (a timeout, a gateway error or a dropped connection) is given O(api_timeout) seconds
+    to appear in the list, since the API may commit it late, before it is sent again.
   - A create or power action whose answer is lost (a timeout, a dropped connection or a gateway error after the request was
     sent) is never sent again blindly. The module looks the server up again and adopts the server the create made, or
     accepts a power action that is done or under way. It sends the request again only when the server shows it was not carried out.
