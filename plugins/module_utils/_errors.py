@@ -39,7 +39,7 @@ class VpsApiError(VpsError):
         if attempts > 1:
             text += " (gave up after %d attempts)" % attempts
         if hint:
-            text += ". " + hint
+            text += (" " if text.endswith(".") else ". ") + hint
         super().__init__(text, method, path)
 
     def to_dict(self):
