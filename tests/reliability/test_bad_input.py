@@ -148,8 +148,8 @@ def test_server_deleted_between_lookup_and_action_fails_clearly(sim, workdir, en
     watcher.join()
     assert deleted == [204]
     result = run.result("stop")
-    assert result["msg"] == "Failed to stop server gone-1 (id %d): POST /api/v1/servers/%d/stop/ answered 404: Not found." % (
-        server["id"], server["id"])
+    assert result["msg"] == ("Failed to stop server gone-1 (id %d): it was deleted meanwhile (it existed a moment before; "
+                             "then POST /api/v1/servers/%d/stop/ answered 404)." % (server["id"], server["id"]))
     assert result["status"] == 404
     module_writes = [entry for entry in writes(sim.request_log()) if entry["method"] != "DELETE"]
     assert [(entry["path"], entry["status"]) for entry in module_writes] == [("/api/v1/servers/%d/stop/" % server["id"], 404)]
