@@ -1,7 +1,7 @@
 # Thin wrappers: the logic lives in scripts/ (which also work without make:
 # `bash scripts/test.sh`, `bash scripts/demo.sh`).
 
-.PHONY: bench soak help test demo venv lint sanity molecule units integration build clean docs changelog galaxy packaging
+.PHONY: bench soak soak-concurrency help test demo venv lint sanity molecule units integration build clean docs changelog galaxy packaging
 
 help:
 	@echo "make test         lint, docs, changelog, sanity, molecule, galaxy-importer, packaging, then pytest"
@@ -19,6 +19,7 @@ help:
 	@echo "make packaging    execution environment (ansible-builder create) and ansible-runner tests only"
 	@echo "make bench        benchmarks against Ansible's own floor, printing figures (about 20 minutes; docs/performance.md)"
 	@echo "make soak         reliability soak: 420 lifecycles under faults (about 9 minutes)"
+	@echo "make soak-concurrency  concurrent runs on the same names: 20 rounds of 5 vps_server and 3 vps_fleet runs at once (about 7 minutes)"
 	@echo "make clean        remove build output, test output and caches (keeps .venv)"
 
 test:
@@ -53,3 +54,6 @@ bench:
 
 soak:
 	bash scripts/common.sh ensure_venv && .venv/bin/python tests/reliability/soak.py --lifecycles 420
+
+soak-concurrency:
+	bash scripts/common.sh ensure_venv && .venv/bin/python tests/reliability/soak_concurrency.py --rounds 20

@@ -47,6 +47,11 @@ class Account:
         """A listing read after the caller's last write was answered."""
         return client.list_servers()
 
+    def servers_later(self, client, seconds):
+        """A listing read ``seconds`` from now."""
+        time.sleep(seconds)
+        return client.list_servers()
+
     def wait_for_name(self, client, name, timeout):
         return wait_for_name(client, name, timeout)
 
@@ -87,6 +92,10 @@ class SharedAccount(Account):
             if not self._origin_moved:
                 # Polls counted from the first write see its transition end at the first possible tick.
                 self._origin, self._origin_moved = self._clock(), True
+        return self._listing(client, self._next_tick())
+
+    def servers_later(self, client, seconds):
+        self._sleep(seconds)
         return self._listing(client, self._next_tick())
 
     def wait_for_name(self, client, name, timeout):

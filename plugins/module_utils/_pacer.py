@@ -36,6 +36,8 @@ WINDOW_GROWTH = 0.5
 WINDOW_GROWTH_LIMITED = 0.25
 # A measured rate is used as it is measured; the slack only absorbs the clock's and the bucket's rounding.
 RATE_SLACK = 0.97
+# Fewer answers than this between two throttling episodes say nothing of a rate (throttling at random does that).
+MIN_PASSES_TO_MEASURE = 2
 BURST_SLACK = 0.9
 MIN_RATE = 0.2
 
@@ -131,7 +133,7 @@ class RequestPacer:
         self.episodes += 1
         if self._episode_at is None:
             self._first_episode_after = now - (self._first_sent if self._first_sent is not None else now)
-        elif now > self._episode_at:
+        elif now > self._episode_at and self._passed_since_episode >= MIN_PASSES_TO_MEASURE:
             measured = self._passed_since_episode / (now - self._episode_at)
             self._rate = max(MIN_RATE, measured * RATE_SLACK)
             size = self._passed_before_limit - measured * self._first_episode_after

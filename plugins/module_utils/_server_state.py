@@ -50,6 +50,10 @@ POWER_ACTIONS = {
 # A write whose answer was lost is checked and, when it demonstrably did not happen, sent again: at least this
 # often, and as often as the client retries a read (api_retries + 1 sends), since a checked re-send is as safe.
 LOST_ANSWER_ATTEMPTS = 3
+# Several servers of one name may be a race that the runs involved are resolving (each deletes its extra server
+# within a poll of its create): the listing is read again this often, this many seconds apart, before the task fails.
+DUPLICATE_RECHECKS = 2
+DUPLICATE_RECHECK_SECONDS = 2.0
 
 
 class ServerState:
@@ -142,6 +146,11 @@ class ServerState:
             self.detailed = True
             return server
         matches = servers_named(self.account.servers(self.client), self.params["name"])
+        for _recheck in range(DUPLICATE_RECHECKS):
+            if len(matches) < 2:
+                break
+            # Concurrent runs that created the name are deleting their extra servers right now: look again before failing.
+            matches = servers_named(self.account.servers_later(self.client, DUPLICATE_RECHECK_SECONDS), self.params["name"])
         if len(matches) > 1:
             ids = ", ".join(str(server.get("id")) for server in matches)
             raise ServerTaskFailed("Found %d servers named %s (ids %s); give the id of the one to manage." % (
@@ -298,6 +307,9 @@ class ServerState:
                     body["name"], lost.reason, adopted.get("id")))
                 return adopted
             self.action = "create"
+            self.warnings.append("The answer to creating server %s was lost (%s) and no server of that name appeared within "
+                                 "api_timeout (%ss), so it was created again. Should the API still carry out the first create, "
+                                 "two servers will carry the name." % (body["name"], lost.reason, self.client.timeout))
             try:
                 return self.client.create_server(body)
             except VpsOutcomeUnknownError as exc:

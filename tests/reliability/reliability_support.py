@@ -130,11 +130,58 @@ def run_ansible(argv, workdir, env):
     completed = subprocess.run(command, cwd=workdir, env=dict(env, RELIABILITY_RESULTS_FILE=results_file),
                                capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     seconds = time.monotonic() - started
-    results = []
-    if os.path.exists(results_file):
-        with open(results_file, encoding="utf-8") as stream:
-            results = [json.loads(line) for line in stream if line.strip()]
-    return AnsibleRun(command, completed.returncode, completed.stdout, completed.stderr, results, seconds)
+    return AnsibleRun(command, completed.returncode, completed.stdout, completed.stderr, read_results(results_file), seconds)
+
+
+def read_results(results_file):
+    if not os.path.exists(results_file):
+        return []
+    with open(results_file, encoding="utf-8") as stream:
+        return [json.loads(line) for line in stream if line.strip()]
+
+
+def run_ansible_together(commands, workdir, started=None):
+    """Start every ``(argv, env)`` of ``commands`` at once as separate processes, wait for all; return their AnsibleRuns.
+
+    ``started(processes)``, when given, is called once every process has been started (to open a barrier they wait
+    at, for example); if it raises, the processes are killed. Output goes to files, so no pipe fills up.
+    """
+    launched = []
+    try:
+        for argv, env in commands:
+            number = next(_RUN_NUMBERS)
+            results_file = os.path.join(workdir, "results-%d-%d.jsonl" % (os.getpid(), number))
+            out = open(os.path.join(workdir, "stdout-%d-%d.txt" % (os.getpid(), number)), "w+", encoding="utf-8")
+            err = open(os.path.join(workdir, "stderr-%d-%d.txt" % (os.getpid(), number)), "w+", encoding="utf-8")
+            command = [os.path.join(BIN_DIR, argv[0])] + list(argv[1:])
+            process = subprocess.Popen(command, cwd=workdir, env=dict(env, RELIABILITY_RESULTS_FILE=results_file),
+                                       stdout=out, stderr=err, text=True)
+            launched.append((command, process, out, err, results_file, time.monotonic()))
+        if started is not None:
+            started([item[1] for item in launched])
+        ended = {}
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while len(ended) < len(launched):
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(launched[0][0], RUN_TIMEOUT)
+            for index, item in enumerate(launched):
+                if index not in ended and item[1].poll() is not None:
+                    ended[index] = time.monotonic()
+            time.sleep(0.02)
+        runs = []
+        for index, (command, process, out, err, results_file, began) in enumerate(launched):
+            seconds = ended[index] - began
+            out.seek(0)
+            err.seek(0)
+            runs.append(AnsibleRun(command, process.returncode, out.read(), err.read(), read_results(results_file), seconds))
+        return runs
+    finally:
+        for _command, process, out, err, _results_file, _began in launched:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            out.close()
+            err.close()
 
 
 def write_yaml(workdir, file_name, data):

@@ -100,3 +100,15 @@ def test_a_pause_without_a_429_does_not_count_as_throttling():
     pacer.release(pacer.acquire(), pause=5)  # a 503 with Retry-After
     assert pacer.acquire() == 5.0
     assert pacer.throttled == 0 and pacer.rate is None
+
+
+def test_throttling_with_no_answer_in_between_measures_no_rate():
+    clock = FakeClock()
+    pacer = RequestPacer(clock=clock, sleep=clock.sleep)
+    for _storm in range(4):  # an API that throttles the first requests whatever their pace
+        pacer.release(pacer.acquire(), throttled=True, pause=1)
+    assert pacer.episodes == 4
+    assert pacer.rate is None, "no rate can be read from episodes without an answer between them"
+    for _request in range(50):
+        pacer.release(pacer.acquire())
+    assert clock.now == 4.0, "after the storm nothing waits"

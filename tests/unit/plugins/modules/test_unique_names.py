@@ -143,3 +143,31 @@ def test_a_create_lost_twice_is_reported_as_unknown_not_as_a_crash(api, run):
     result = run(dict(NEW))
     assert result["failed"] is True
     assert "outcome unknown" in result["msg"]
+
+
+def test_a_lookup_that_meets_a_race_being_resolved_looks_again_before_failing(api, run):
+    kept = api.add("web-1", status="active")
+    extra = api.add("web-1", status="provisioning")
+    api.fail_next("list_servers", None)
+    api.fail_next("list_servers", lambda: api.servers.pop(extra))  # the run that lost deletes its own meanwhile
+    result = run({"name": "web-1"})
+    assert result.get("failed") is not True, result
+    assert result["server"]["id"] == kept
+    assert api.writes() == []
+
+
+def test_two_servers_of_one_name_that_stay_fail_the_lookup_naming_both(api, run):
+    api.add("web-1")
+    api.add("web-1")
+    result = run({"name": "web-1"})
+    assert result["failed"] is True
+    assert "Found 2 servers named web-1 (ids 10001, 10002)" in result["msg"]
+    assert [call[0] for call in api.calls].count("list_servers") == 3, "the lookup and two more looks"
+
+
+def test_a_create_sent_again_after_a_lost_answer_says_so(api, run):
+    api.fail_next("create_server", VpsOutcomeUnknownError("POST", "/api/v1/servers/", "answered 502", status=502))
+    api.timeout = 1
+    result = run(dict(NEW))
+    assert len(api.servers) == 1
+    assert "no server of that name appeared within api_timeout (1s), so it was created again" in str(result["warnings"])
