@@ -17,7 +17,7 @@ help:
 	@echo "make changelog    add changelogs/fragments/ to the release in galaxy.yml; regenerate CHANGELOG.rst"
 	@echo "make galaxy       galaxy-importer on a freshly built tarball"
 	@echo "make packaging    execution environment (ansible-builder create) and ansible-runner tests only"
-	@echo "make bench        benchmarks against Ansible's own floor, printing figures (about 20 minutes; docs/performance.md)"
+	@echo "make bench        benchmarks against Ansible's own floor, printing figures (about 25 minutes; docs/performance.md)"
 	@echo "make soak         reliability soak: 420 lifecycles under faults (about 9 minutes)"
 	@echo "make soak-concurrency  concurrent runs on the same names: 20 rounds of 5 vps_server and 3 vps_fleet runs at once (about 7 minutes)"
 	@echo "make clean        remove build output, test output and caches (keeps .venv)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of the vpsorg.cloud collection against the local API simulator.
 
-    .venv/bin/python benchmarks/run.py              # full run (about 20 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py              # full run (about 24 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --smoke      # small sizes, one run each (under a minute)
     .venv/bin/python benchmarks/run.py --only P2,P4 --json results.json
 
@@ -33,25 +33,30 @@ BENCHMARKS = {
     "P1c": inventory.bench_p1c,
     "P1s": inventory.bench_p1s,
     "P2": modules.bench_p2,
-    "P3": modules.bench_p3,
+    "P3": modules.bench_p3,  # also P3s and P4f (the requests of the P3 and P3s runs)
+    "P3r": modules.bench_p3r,  # also P3r 429s and P3r creates
     "P4": modules.bench_p4,
 }
+# Figures another benchmark's runs produce: --only accepts their names and runs that benchmark (once).
+PRODUCED_BY = {"P1m": "P1", "P5": "P1", "P3s": "P3", "P4f": "P3"}
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--smoke", action="store_true", help="small sizes, one run each, no verdicts (under a minute)")
-    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks to run: %s (default: all)" % ", ".join(BENCHMARKS))
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks to run: %s (default: all; %s)" % (
+        ", ".join(BENCHMARKS), ", ".join("%s runs %s" % item for item in PRODUCED_BY.items())))
     parser.add_argument("--runs", type=int, help="rounds of every benchmark (default 5, 3 for P1s; 1 with --smoke)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures, notes and machine as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (outputs of the last round of every command)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--quiet", action="store_true", help="no progress on standard error")
     args = parser.parse_args(argv)
-    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = [name for name in args.only if name not in BENCHMARKS]
+    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in names if name not in BENCHMARKS and name not in PRODUCED_BY]
     if unknown:
-        parser.error("unknown benchmark(s) %s; known: %s" % (", ".join(unknown), ", ".join(BENCHMARKS)))
+        parser.error("unknown benchmark(s) %s; known: %s" % (", ".join(unknown), ", ".join(list(BENCHMARKS) + list(PRODUCED_BY))))
+    args.only = list(dict.fromkeys(PRODUCED_BY.get(name, name) for name in names))
     return args
 
 

@@ -24,14 +24,19 @@ class Sizes:
     p3_servers: int = 20
     p3s_servers: int = 100
     p3_delay: float = 10.0
-    p3_runs: int = 5
+    p3_runs: int = 5  # also P3r's
+    p3r_servers: int = 100
+    p3r_delay: float = 10.0
+    p3r_rate: float = 10.0  # the simulator's rate limit, requests per second
+    p3r_burst: int = 20  # and its bucket size
     warmup: bool = True
     judged: bool = True
 
     @classmethod
     def smoke(cls):
         return cls(p1_servers=200, p1_runs=1, p1s_servers=(40, 200, 1000), p1s_runs=1, p2_account=20, p2_tasks=3, p2_runs=1,
-                   p3_servers=3, p3s_servers=6, p3_delay=1.0, p3_runs=1, warmup=False, judged=False)
+                   p3_servers=5, p3s_servers=10, p3_delay=2.0, p3_runs=1, p3r_servers=10, p3r_delay=1.0, p3r_rate=5.0, p3r_burst=4,
+                   warmup=False, judged=False)
 
 
 class Context:
@@ -60,8 +65,9 @@ class Context:
         self.notes.append(text)
         self.log("NOTE: " + text)
 
-    def simulator(self, provision_delay=0.2, action_delay=0.2):
-        sim = environment.start_simulator(provision_delay=provision_delay, action_delay=action_delay)
+    def simulator(self, provision_delay=0.2, action_delay=0.2, rate_limit=None, rate_burst=None):
+        sim = environment.start_simulator(provision_delay=provision_delay, action_delay=action_delay, rate_limit=rate_limit,
+                                          rate_burst=rate_burst)
         self.simulators.append(sim)
         return sim
 

@@ -66,8 +66,10 @@ def command_env(work_dir):
     return env
 
 
-def start_simulator(provision_delay=0.2, action_delay=0.2):
-    return harness.Simulator(provision_delay=provision_delay, action_delay=action_delay, token=TOKEN).start()
+def start_simulator(provision_delay=0.2, action_delay=0.2, rate_limit=None, rate_burst=None):
+    """A simulator with the benchmark's token; ``rate_limit`` (requests per second) and ``rate_burst`` turn its limiter on."""
+    return harness.Simulator(provision_delay=provision_delay, action_delay=action_delay, token=TOKEN, rate_limit=rate_limit,
+                             rate_burst=rate_burst).start()
 
 
 def seed_account(sim, count, name_prefix="vps"):
@@ -97,6 +99,16 @@ def api_list(sim, page_size=1000):
 def log_mark(sim):
     """The sequence number of the last API request the simulator logged."""
     return sim._call("GET", "/_sim/log?since=999999999")["last_seq"]  # pylint: disable=protected-access
+
+
+def fleet_poll_interval():
+    """Seconds between two listings of a waiting vps_fleet (FLEET_POLL_INTERVAL, read from the collection of the working tree)."""
+    root = collection_layout.ensure_layout()
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    # pylint: disable-next=import-error,import-outside-toplevel
+    from ansible_collections.vpsorg.cloud.plugins.module_utils._account import FLEET_POLL_INTERVAL
+    return FLEET_POLL_INTERVAL
 
 
 def machine():

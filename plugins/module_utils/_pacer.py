@@ -115,10 +115,13 @@ class RequestPacer:
             if throttled:
                 self.throttled += 1
                 self._on_throttled(sent_at, now)
-            else:
+            elif self._episode_at is None:
                 self._passed_since_episode += 1
-                if self._episode_at is None:
-                    self._passed_before_limit += 1
+                self._passed_before_limit += 1
+            elif sent_at >= self._episode_at:
+                # An answer to a request sent before the episode may have taken a token from before it.
+                self._passed_since_episode += 1
+            if not throttled:
                 self._window += WINDOW_GROWTH if self._episode_at is None else WINDOW_GROWTH_LIMITED
             if pause:
                 if now >= self._paused_until:

@@ -2,7 +2,7 @@
 
 Small sizes, one run of each command, nothing judged: this asserts only that the benchmark ran
 and produced every figure. It never asserts a time or a ratio (the machines are small and shared;
-the real figures come from `make bench` and are recorded in docs/performance.md). About 45-60 s
+the real figures come from `make bench` and are recorded in docs/performance.md). About 50-65 s
 on 2 cores.
 """
 
@@ -21,7 +21,9 @@ TRANSITIONS = (
     'rename, by id', 'stop, wait', 'start, wait', 'restart, wait', 'stop, wait: false', 'start, already running', 'delete',
     'absent, already missing', 'check mode, stop predicted', 'check mode, create predicted',
 )
-FIGURES = ('P1 (a)', 'P1 (b)', 'P1 (c)', 'P1m', 'P5', 'P5 warm cache', 'P1c', 'P1s', 'P2', 'P3', 'P3s') + tuple('P4 ' + name for name in TRANSITIONS)
+# P4f is keyed by its fleet size: in the smoke run those of P3 and P3s (Sizes.smoke(): 5 and 10 servers).
+FIGURES = (('P1 (a)', 'P1 (b)', 'P1 (c)', 'P1m', 'P5', 'P5 warm cache', 'P1c', 'P1s', 'P2', 'P3', 'P3s', 'P4f 5', 'P4f 10', 'P3r', 'P3r 429s',
+            'P3r creates') + tuple('P4 ' + name for name in TRANSITIONS))
 
 
 def test_benchmark_smoke_run_produces_every_figure(tmp_path):
