@@ -11,9 +11,8 @@ import sys
 import pytest
 
 from ansible.module_utils.common import warnings as module_warnings
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.vpsorg.cloud.plugins.module_utils import _account, _server
+from ansible_collections.vpsorg.cloud.tests.unit.plugins.module_args import module_args
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -44,7 +43,7 @@ def run_module(api, capsys, monkeypatch):
         module_warnings._global_warnings.clear()
         args = dict(params, _ansible_check_mode=check, _ansible_diff=diff)
         args.setdefault("api_token", "unit-test-token")
-        with patch_module_args(args):
+        with module_args(args):
             with pytest.raises(SystemExit):
                 module.main()
         return json.loads(capsys.readouterr().out)

@@ -427,9 +427,9 @@ def test_api_error_message_has_the_documented_form(api, run):
 
 def test_missing_token_names_option_and_environment_variable(monkeypatch, capsys):
     import json
-    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.vpsorg.cloud.tests.unit.plugins.module_args import module_args
     monkeypatch.delenv("VPS_API_TOKEN", raising=False)
-    with patch_module_args({"name": "web-1"}):
+    with module_args({"name": "web-1"}):
         with pytest.raises(SystemExit):
             vps_server.main()
     result = json.loads(capsys.readouterr().out)

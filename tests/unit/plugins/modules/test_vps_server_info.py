@@ -41,7 +41,9 @@ def test_id_returns_the_detail_view(api, run_module):
 
 def test_unknown_id_is_an_empty_list_not_an_error(api, run_module):
     result = run_module(vps_server_info, {"id": 4242})
-    assert result == {"changed": False, "servers": [], "invocation": result["invocation"]}
+    # Cores before 2.21 add the module's arguments as "invocation"; 2.21 no longer does.
+    result.pop("invocation", None)
+    assert result == {"changed": False, "servers": []}
 
 
 def test_nothing_found_is_not_an_error(api, run_module):
