@@ -35,11 +35,11 @@ sys.exit(main(['install', '--upgrade', '--force-reinstall', '--no-index', '--fin
 
 
 def pip_version() -> str:
-    """Return the pip version ansible-test bootstraps into its Python 3.11 virtual environments."""
+    """Return the pip version ansible-test bootstraps into virtual environments of the running Python."""
     # pylint: disable-next=import-outside-toplevel
     from ansible_test._internal.python_requirements import get_venv_packages
 
-    return get_venv_packages(types.SimpleNamespace(version='3.11'))['pip']
+    return get_venv_packages(types.SimpleNamespace(version='%d.%d' % sys.version_info[:2]))['pip']
 
 
 def main() -> int:

@@ -5,7 +5,7 @@ reset before each target. Its address and token reach the targets through
 tests/integration/integration_config.yml (``vps_api_url``, ``vps_api_token``, and ``vps_sim_url``
 for the simulator's ``/_sim/`` control API), which this module writes before each target and
 removes at the end. Each target runs as
-``ansible-test integration --local --python 3.11 <target>`` from the collection layout
+``ansible-test integration --local --python <this Python> <target>`` from the collection layout
 (scripts/collection_layout.py); ``--local`` because ``--venv`` needs the network.
 
 All targets share that one config file, so they must not run in parallel: with pytest-xdist use
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -59,7 +60,7 @@ def test_target(simulator, target):
     """Run one target with ansible-test; it must run (not be excluded) and pass."""
     reset_and_configure(simulator)
     result = collection_layout.ansible_test(
-        ['integration', '--local', '--python', '3.11', '--color', 'no', target],
+        ['integration', '--local', '--python', '%d.%d' % sys.version_info[:2], '--color', 'no', target],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
