@@ -34,33 +34,37 @@ sys.exit(main(['install', '--upgrade', '--force-reinstall', '--no-index', '--fin
 '''
 
 
-def pip_version() -> str:
-    """Return the pip version ansible-test bootstraps into virtual environments of the running Python."""
+def venv_packages() -> dict:
+    """The packages ansible-test bootstraps into virtual environments of the running Python: pip, and on
+    ansible-core before 2.17 also setuptools and wheel, each with its version."""
     # pylint: disable-next=import-outside-toplevel
     from ansible_test._internal.python_requirements import get_venv_packages
 
-    return get_venv_packages(types.SimpleNamespace(version='%d.%d' % sys.version_info[:2]))['pip']
+    return get_venv_packages(types.SimpleNamespace(version='%d.%d' % sys.version_info[:2]))
 
 
 def main() -> int:
     """Seed the cache unless it is already there."""
-    version = pip_version()
+    packages = venv_packages()
+    version = packages['pip']
     cache_dir = os.path.expanduser('~/.ansible/test/cache')
     script = os.path.join(cache_dir, 'get_pip_%s.py' % version.replace('.', '_'))
+    wheel = 'pip-%s-py3-none-any.whl' % version
+    os.makedirs(cache_dir, exist_ok=True)
+
+    # The stand-in installs from this folder only, so every package ansible-test names must be in it.
+    wanted = ['%s==%s' % (name, packages[name]) for name in sorted(packages)
+              if not any(found.lower().startswith('%s-%s-' % (name, packages[name])) for found in os.listdir(cache_dir))]
+    if wanted:
+        subprocess.run(
+            [sys.executable, '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check',
+             '--no-deps', '--only-binary', ':all:', '--dest', cache_dir] + wanted,
+            check=True,
+        )
 
     if os.path.exists(script):
         print('ansible-test pip bootstrap cache present: %s' % script)
         return 0
-
-    wheel = 'pip-%s-py3-none-any.whl' % version
-    os.makedirs(cache_dir, exist_ok=True)
-
-    if not os.path.exists(os.path.join(cache_dir, wheel)):
-        subprocess.run(
-            [sys.executable, '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check',
-             '--no-deps', '--only-binary', ':all:', '--dest', cache_dir, 'pip==%s' % version],
-            check=True,
-        )
 
     with open(script + '.tmp', 'w', encoding='utf-8') as handle:
         handle.write(STAND_IN.format(wheel=wheel))

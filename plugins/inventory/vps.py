@@ -99,49 +99,48 @@ seealso:
 """
 
 EXAMPLES = r"""
+# Each example is a whole inventory file (e.g. demo.vps.yml); only the first is left uncommented, so that the block
+# stays one YAML document.
+
 # Minimal demo.vps.yml; the token comes from the VPS_API_TOKEN environment variable.
 plugin: vpsorg.cloud.vps
 
----
 # Running servers in two locations (two listings, merged by id), named by hostname.
-plugin: vpsorg.cloud.vps
-status: [active]
-location: [us-west, us-east]
-hostname: hostname
+# plugin: vpsorg.cloud.vps
+# status: [active]
+# location: [us-west, us-east]
+# hostname: hostname
 
----
 # Groups by plan and operating system: plan_Standard_VPS, os_Debian_12, ...
-plugin: vpsorg.cloud.vps
-keyed_groups:
-  - key: vps_plan.name
-    prefix: plan
-  - key: vps_os.name
-    prefix: os
+# plugin: vpsorg.cloud.vps
+# keyed_groups:
+#   - key: vps_plan.name
+#     prefix: plan
+#   - key: vps_os.name
+#     prefix: os
 
----
 # Connect by DNS name first; connection variables and conditional groups from the server's fields.
-plugin: vpsorg.cloud.vps
-ansible_host_preference: [hostname, ip_address]
-compose:
-  ansible_user: "'debian' if vps_os.name is search('Debian') else 'ubuntu'"
-groups:
-  big: vps_plan.vcpus >= 4
-  running: vps_status == 'active'
-strict: true
+# plugin: vpsorg.cloud.vps
+# ansible_host_preference: [hostname, ip_address]
+# compose:
+#   ansible_user: "'debian' if vps_os.name is search('Debian') else 'ubuntu'"
+# groups:
+#   big: vps_plan.vcpus >= 4
+#   running: vps_status == 'active'
+# strict: true
 
----
-# Cache the server list for 10 minutes in JSON files; `ansible-inventory --flush-cache` refreshes it.
-plugin: vpsorg.cloud.vps
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/vpsorg-inventory
-cache_timeout: 600
+# Cache the server list for 10 minutes in JSON files; --flush-cache (of ansible-playbook, and of ansible-inventory
+# from ansible-core 2.17) refreshes it.
+# plugin: vpsorg.cloud.vps
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/vpsorg-inventory
+# cache_timeout: 600
 
----
 # The token from a lookup (here a file readable only by its owner) instead of the environment.
-plugin: vpsorg.cloud.vps
-api_token: "{{ lookup('ansible.builtin.file', '~/.config/vpsorg/token') }}"
-api_url: https://admin.vps.org
+# plugin: vpsorg.cloud.vps
+# api_token: "{{ lookup('ansible.builtin.file', '~/.config/vpsorg/token') }}"
+# api_url: https://admin.vps.org
 """
 
 import collections
