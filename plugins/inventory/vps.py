@@ -15,6 +15,10 @@ description:
   - The configuration file name must end with C(vps.yml) or C(vps.yaml).
   - Every field of a server's list item becomes a host variable named O(hostvars_prefix) and the field name,
     for example C(vps_id), C(vps_status), C(vps_plan), C(vps_os), C(vps_created_at).
+  - A field name that would not make a valid variable name (an API field such as C(ipv6-address)) has every
+    character other than letters, digits and underscores replaced by an underscore (C(vps_ipv6_address)). When that
+    name is also the name of another field of the server, the field that has that name keeps it and the other is
+    left out, so a variable is never overwritten by another field's value.
   - Hosts are grouped into C(location_<location>) and C(status_<status>) groups, with names made safe for Ansible
     (V(us-west) gives C(location_us_west)).
   - Server names and hostnames are data, never templates; they are marked unsafe so a play never evaluates them.
@@ -145,6 +149,7 @@ plugin: vpsorg.cloud.vps
 
 import collections
 import itertools
+import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -153,6 +158,14 @@ from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 # ansible-core 2.19 marks everything an inventory plugin adds as untrusted (data tagging), and its
 # wrap_var() only removes trust tags the API data never had, at the cost of a copy per host; 2.16-2.18
 # template any string that is not wrapped, so a server named "{{ ... }}" would run in the user's play.
+NOT_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _identifier(field):
+    """A field name as a valid part of a variable name (ansible-core 2.19 deprecates others; 2.23 refuses them)."""
+    return NOT_IN_IDENTIFIER.sub("_", str(field))
+
+
 WRAP_UNSAFE = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split(".")[:2]) < (2, 19)
 if WRAP_UNSAFE:
     from ansible.utils.unsafe_proxy import wrap_var
@@ -287,7 +300,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             for field, value in server.items():
                 variable = variable_names.get(field)
                 if variable is None:
-                    variable = variable_names[field] = prefix + field
+                    variable = variable_names[field] = prefix + _identifier(field)
+                if variable != prefix + field and _identifier(field) in server:
+                    continue  # a field that carries this very name has it
                 set_variable(name, variable, value)
             for field in preference:
                 value = server.get(field)

@@ -331,6 +331,21 @@ def test_hostvars_prefix(run, prefix):
         assert "vps_id" not in variables
 
 
+def test_field_names_that_are_not_identifiers_become_valid_variable_names(api, run):
+    api.servers = [server(10001, **{"ipv6-address": "2001:db8::1", "disk.size": 80})]
+    inventory, _plugin = run({})
+    variables = hostvars(inventory, "web-10001")
+    assert variables["vps_ipv6_address"] == "2001:db8::1"
+    assert variables["vps_disk_size"] == 80
+    assert not [name for name in variables if not name.isidentifier()]
+
+
+def test_a_sanitised_field_name_never_overwrites_a_field_of_that_name(api, run):
+    api.servers = [server(10001, **{"ipv6_address": "2001:db8::1", "ipv6-address": "from the dashed field"})]
+    inventory, _plugin = run({})
+    assert hostvars(inventory, "web-10001")["vps_ipv6_address"] == "2001:db8::1"
+
+
 def test_invalid_hostvars_prefix_names_the_option(api, run):
     with pytest.raises(AnsibleParserError, match="hostvars_prefix"):
         run({"hostvars_prefix": "vps-"})
