@@ -155,9 +155,6 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
-# ansible-core 2.19 marks everything an inventory plugin adds as untrusted (data tagging), and its
-# wrap_var() only removes trust tags the API data never had, at the cost of a copy per host; 2.16-2.18
-# template any string that is not wrapped, so a server named "{{ ... }}" would run in the user's play.
 NOT_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -166,6 +163,9 @@ def _identifier(field):
     return NOT_IN_IDENTIFIER.sub("_", str(field))
 
 
+# ansible-core 2.19 marks everything an inventory plugin adds as untrusted (data tagging), and its
+# wrap_var() only removes trust tags the API data never had, at the cost of a copy per host; 2.16-2.18
+# template any string that is not wrapped, so a server named "{{ ... }}" would run in the user's play.
 WRAP_UNSAFE = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split(".")[:2]) < (2, 19)
 if WRAP_UNSAFE:
     from ansible.utils.unsafe_proxy import wrap_var
@@ -298,10 +298,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
             add_host(name)
             for field, value in server.items():
-                variable = variable_names.get(field)
-                if variable is None:
-                    variable = variable_names[field] = prefix + _identifier(field)
-                if variable != prefix + field and _identifier(field) in server:
+                named = variable_names.get(field)
+                if named is None:
+                    # (variable, the field name it was sanitised to, or None when the field name is valid as it is)
+                    safe = _identifier(field)
+                    named = variable_names[field] = (prefix + safe, safe if safe != field else None)
+                variable, sanitised = named
+                if sanitised is not None and sanitised in server:
                     continue  # a field that carries this very name has it
                 set_variable(name, variable, value)
             for field in preference:

@@ -21,10 +21,9 @@ import time
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
-    ServerSuspended,
-    ServerVanished,
-    WaitTimeout,
+    reached,
     servers_named,
+    vanished,
     wait_for_name,
     wait_for_status,
 )
@@ -121,15 +120,9 @@ class SharedAccount(Account):
                 try:
                     current, detailed = client.get_server(server_id), True
                 except VpsNotFoundError:
-                    raise ServerVanished("server %s disappeared while waiting for it to become %s" % (server_id, " or ".join(wanted))) from None
-            status = current.get("status")
-            if status in wanted:
+                    raise vanished(server_id, wanted) from None
+            if reached(server_id, current.get("status"), wanted, self._clock() - started, timeout):
                 return current, detailed
-            if status == "suspended":
-                raise ServerSuspended("server %s is suspended by the provider; it cannot become %s" % (server_id, " or ".join(wanted)))
-            waited = self._clock() - started
-            if waited >= timeout:
-                raise WaitTimeout(server_id, wanted, status, waited)
 
     def _next_tick(self):
         """Sleep until the next poll of the run's schedule; return its time."""

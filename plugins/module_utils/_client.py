@@ -283,12 +283,13 @@ class VpsClient:
                 raise VpsOutcomeUnknownError(method, path, "answered %s" % status, status=status)
             delay = self._retry_delay(attempt, started + queued, retry_after)
             # A 429, or a 503 that says when to come back, is about the whole run: every thread waits.
-            shared_pause = delay if (status == 429 or retry_after is not None) else None
-            self.pacer.release(sent_at, throttled=status == 429, pause=shared_pause if delay is not None else retry_after)
+            run_wide = status == 429 or retry_after is not None
+            pause = (retry_after if delay is None else delay) if run_wide else None
+            self.pacer.release(sent_at, throttled=status == 429, pause=pause)
             if delay is None:
                 return self._decode(method, path, response, attempt)
-            self._note_retry(method, path, "answered %s" % status, delay, sleep=shared_pause is None)
-            own_pause = shared_pause or 0.0
+            self._note_retry(method, path, "answered %s" % status, delay, sleep=not run_wide)
+            own_pause = pause or 0.0
 
     def _decode(self, method, path, response, attempt):
         status = response.status_code

@@ -115,13 +115,10 @@ class RequestPacer:
             if throttled:
                 self.throttled += 1
                 self._on_throttled(sent_at, now)
-            elif self._episode_at is None:
-                self._passed_since_episode += 1
-                self._passed_before_limit += 1
-            elif sent_at >= self._episode_at:
-                # An answer to a request sent before the episode may have taken a token from before it.
-                self._passed_since_episode += 1
-            if not throttled:
+            else:
+                # An answer to a request sent before the last episode may have taken a token from before it.
+                if self._episode_at is None or sent_at >= self._episode_at:
+                    self._passed_since_episode += 1
                 self._window += WINDOW_GROWTH if self._episode_at is None else WINDOW_GROWTH_LIMITED
             if pause:
                 if now >= self._paused_until:
@@ -135,6 +132,7 @@ class RequestPacer:
             return
         self.episodes += 1
         if self._episode_at is None:
+            self._passed_before_limit = self._passed_since_episode
             self._first_episode_after = now - (self._first_sent if self._first_sent is not None else now)
         elif now > self._episode_at and self._passed_since_episode >= MIN_PASSES_TO_MEASURE:
             measured = self._passed_since_episode / (now - self._episode_at)

@@ -152,14 +152,23 @@ def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
         try:
             server = client.get_server(server_id)
         except VpsNotFoundError:
-            raise ServerVanished("server %s disappeared while waiting for it to become %s" % (server_id, " or ".join(wanted))) from None
-        status = server.get("status")
-        if status in wanted:
+            raise vanished(server_id, wanted) from None
+        if reached(server_id, server.get("status"), wanted, clock() - started, timeout):
             return server
-        if status == "suspended":
-            # Only the provider lifts a suspension: waiting longer cannot help.
-            raise ServerSuspended("server %s is suspended by the provider; it cannot become %s" % (server_id, " or ".join(wanted)))
-        waited = clock() - started
-        if waited >= timeout:
-            raise WaitTimeout(server_id, wanted, status, waited)
         interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)
+
+
+def vanished(server_id, wanted):
+    return ServerVanished("server %s disappeared while waiting for it to become %s" % (server_id, " or ".join(wanted)))
+
+
+def reached(server_id, status, wanted, waited, timeout):
+    """Whether a poll that saw ``status`` ends the wait; raises when waiting longer cannot or may not help."""
+    if status in wanted:
+        return True
+    if status == "suspended":
+        # Only the provider lifts a suspension: waiting longer cannot help.
+        raise ServerSuspended("server %s is suspended by the provider; it cannot become %s" % (server_id, " or ".join(wanted)))
+    if waited >= timeout:
+        raise WaitTimeout(server_id, wanted, status, waited)
+    return False

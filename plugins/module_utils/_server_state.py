@@ -23,10 +23,10 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     ServerTaskFailed,
     ServerVanished,
     WaitTimeout,
+    creation_order,
     failure,
     hostname_problem,
     name_problem,
-    creation_order,
     nested_id,
     servers_named,
 )
