@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # The test command (`make test`). Needs only bash and Python 3.11 with pip.
 #
-# Usage: scripts/test.sh [lint|docs|changelog|sanity|molecule|galaxy|packaging|pytest|units|integration]...
-#        (no argument: lint docs changelog sanity molecule galaxy packaging pytest)
+# Usage: scripts/test.sh [lint|docs|changelog|sanity|molecule|galaxy|packaging|pytest|units|integration|matrix]...
+#        (no argument: lint docs changelog sanity molecule galaxy packaging pytest, with the core matrix beside them)
 #
-# Stages, in this order; the first that fails stops the run with a non-zero exit:
+# With no argument the core matrix (scripts/matrix.py --skip-default-core --require-all) starts first, in
+# the background: sanity, unit and integration tests on every other supported ansible-core (2.16-2.18,
+# 2.20, 2.21), each in a copy of the tree of its own, two cores at a time; its progress goes to
+# tests/output/matrix.log. The stages below test the default core (2.19, .venv). After the last one
+# the matrix is waited for and its table printed, and pytest's closing line is repeated as the last line.
+# A core that cannot be tested on this machine fails the run.
+#
+# Stages, in this order; the first that fails stops the run (and the matrix) with a non-zero exit:
 #   1. lint    ansible-lint, production profile, offline (.ansible-lint)
 #   2. docs    antsibull-docs lint-collection-docs --plugin-docs (plugin docs and the guides of
 #              docs/docsite/), then the docs site built offline with Sphinx -W into build/docs/
@@ -22,12 +29,29 @@
 #              tests/simulator/tests, tests/integration (the integration targets), tests/reliability
 #              and tests/benchmarks (a smoke run of benchmarks/run.py). Its closing summary is the
 #              last line of the output.
-# `units` and `integration` run only their part of stage 8, without pytest-xdist.
+# `units` and `integration` run only their part of stage 8, without pytest-xdist; `matrix` runs the core
+# matrix on all six cores in the foreground (as `make matrix`).
+# Deprecation warnings are shown in sanity, molecule and pytest (Ansible's and Python's), and those that
+# point at the collection fail the stage (scripts/deprecations.py, tests/conftest.py).
 # Stage 8 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one
 # worker, which keeps the integration targets (they share integration_config.yml) sequential.
 
 # shellcheck source=scripts/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+MATRIX_LOG="$REPO_ROOT/tests/output/matrix.log"
+PYTEST_LOG="$REPO_ROOT/tests/output/pytest.log"
+MATRIX_PID=""
+
+show_deprecations() {
+    export ANSIBLE_DEPRECATION_WARNINGS=true
+    export PYTHONWARNINGS=default::DeprecationWarning,default::PendingDeprecationWarning
+}
+
+# Pass the output through, then fail when it holds a deprecation warning that points at the collection.
+check_deprecations() {
+    python "$REPO_ROOT/scripts/deprecations.py" --tee
+}
 
 stage_lint() {
     say "ansible-lint (production profile, offline)"
@@ -41,12 +65,13 @@ stage_sanity() {
     [ -z "$ignores" ] || die "tests/sanity/ignore-*.txt must stay empty; fix the code instead of ignoring:
 $ignores"
     python "$REPO_ROOT/scripts/seed_ansible_test_pip.py"
-    python "$REPO_ROOT/scripts/collection_layout.py" ansible-test sanity --local --python 3.11 --color no
+    (show_deprecations && python "$REPO_ROOT/scripts/collection_layout.py" ansible-test sanity --local --python 3.11 --color no 2>&1) \
+        | check_deprecations
 }
 
 stage_molecule() {
     say "molecule test --all"
-    (cd "$REPO_ROOT" && molecule test --all)
+    (cd "$REPO_ROOT" && show_deprecations && molecule test --all 2>&1) | check_deprecations
     # Molecule must use the working tree, never leave an installed copy that could shadow it later.
     [ ! -e "${ANSIBLE_HOME:-$HOME/.ansible}/collections/ansible_collections/vpsorg/cloud" ] \
         || die "molecule left a copy of vpsorg.cloud in ${ANSIBLE_HOME:-$HOME/.ansible}/collections"
@@ -79,7 +104,37 @@ run_pytest() {
 
 stage_pytest() {
     say "pytest: unit, simulator, integration, reliability and benchmark-smoke tests"
-    run_pytest -n 2 --dist loadfile
+    mkdir -p "$(dirname "$PYTEST_LOG")"
+    (show_deprecations && run_pytest -n 2 --dist loadfile 2>&1) | tee "$PYTEST_LOG"
+}
+
+stage_matrix() {
+    say "core matrix: every supported ansible-core (scripts/matrix.py)"
+    (show_deprecations && python "$REPO_ROOT/scripts/matrix.py" --require-all --jobs 2)
+}
+
+# The matrix runs in a process group of its own, so that stopping it stops its pytest and ansible-test too.
+start_matrix_in_background() {
+    mkdir -p "$(dirname "$MATRIX_LOG")"
+    say "core matrix: ansible-core 2.16, 2.17, 2.18, 2.20, 2.21 in the background (progress: tests/output/matrix.log)"
+    setsid python "$REPO_ROOT/scripts/matrix.py" --skip-default-core --require-all --jobs 2 >"$MATRIX_LOG" 2>&1 &
+    MATRIX_PID=$!
+    trap stop_matrix EXIT
+}
+
+stop_matrix() {
+    [ -z "$MATRIX_PID" ] || kill -- "-$MATRIX_PID" 2>/dev/null || true
+}
+
+finish_matrix() {
+    local rc=0
+    say "core matrix: waiting for the other cores"
+    wait "$MATRIX_PID" || rc=$?
+    MATRIX_PID=""
+    cat "$MATRIX_LOG"
+    [ "$rc" -eq 0 ] || die "the core matrix failed (exit $rc); its table and the failing stages' output are above"
+    # The run ends the way pytest's run ends: with its closing line.
+    tail -n 1 "$PYTEST_LOG"
 }
 
 stage_units() {
@@ -93,16 +148,21 @@ stage_integration() {
 }
 
 main() {
-    local stage
+    local stage with_matrix=""
     ensure_venv
     ensure_layout
-    [ "$#" -gt 0 ] || set -- lint docs changelog sanity molecule galaxy packaging pytest
+    if [ "$#" -eq 0 ]; then
+        set -- lint docs changelog sanity molecule galaxy packaging pytest
+        with_matrix=yes
+        start_matrix_in_background
+    fi
     for stage in "$@"; do
         case "$stage" in
-            lint | docs | changelog | sanity | molecule | galaxy | packaging | pytest | units | integration) "stage_$stage" ;;
-            *) die "unknown stage '$stage' (choose from lint, docs, changelog, sanity, molecule, galaxy, packaging, pytest, units, integration)" ;;
+            lint | docs | changelog | sanity | molecule | galaxy | packaging | pytest | units | integration | matrix) "stage_$stage" ;;
+            *) die "unknown stage '$stage' (choose from lint, docs, changelog, sanity, molecule, galaxy, packaging, pytest, units, integration, matrix)" ;;
         esac
     done
+    [ -z "$with_matrix" ] || finish_matrix
 }
 
 main "$@"

@@ -37,6 +37,7 @@ def run_fleet(sim, tmp_path, count, prefix):
                ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR="true", NO_PROXY="*")
     completed = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(playbook)], env=env, cwd=str(tmp_path),
                                capture_output=True, text=True, timeout=600, check=False)
+    print(completed.stderr)  # searched for deprecations (tests/conftest.py)
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
     return completed
 

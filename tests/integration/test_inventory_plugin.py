@@ -76,8 +76,11 @@ def ansible_fixture(sim, tmp_path):
         if token is not None:
             env['VPS_API_TOKEN'] = token
         env.update(extra_env or {})
-        return subprocess.run([os.path.join(bin_dir, command[0])] + command[1:] + ['-i', str(inventory)],
-                              env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+        result = subprocess.run([os.path.join(bin_dir, command[0])] + command[1:] + ['-i', str(inventory)],
+                                env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+        # Captured by pytest: shown when the test fails, and searched for deprecations (tests/conftest.py).
+        print(result.stderr)
+        return result
 
     return run
 

@@ -130,6 +130,7 @@ def run_ansible(argv, workdir, env):
     completed = subprocess.run(command, cwd=workdir, env=dict(env, RELIABILITY_RESULTS_FILE=results_file),
                                capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     seconds = time.monotonic() - started
+    print(completed.stderr)  # searched for deprecations (tests/conftest.py)
     return AnsibleRun(command, completed.returncode, completed.stdout, completed.stderr, read_results(results_file), seconds)
 
 
