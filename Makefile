@@ -1,7 +1,7 @@
 # Thin wrappers: the logic lives in scripts/ (which also work without make:
 # `bash scripts/test.sh`, `bash scripts/demo.sh`).
 
-.PHONY: matrix bench soak soak-concurrency help test demo venv lint sanity molecule units integration build clean docs changelog galaxy packaging
+.PHONY: live matrix bench soak soak-concurrency help test demo venv lint sanity molecule units integration build clean docs changelog galaxy packaging
 
 help:
 	@echo "make test         lint, docs, changelog, sanity, molecule, galaxy-importer, packaging, then pytest"
@@ -17,7 +17,8 @@ help:
 	@echo "make changelog    add changelogs/fragments/ to the release in galaxy.yml; regenerate CHANGELOG.rst"
 	@echo "make galaxy       galaxy-importer on a freshly built tarball"
 	@echo "make packaging    execution environment (ansible-builder create) and ansible-runner tests only"
-	@echo "make matrix       sanity, unit and integration tests on every supported ansible-core, 2.16 to 2.21 (scripts/matrix.py)"
+	@echo "make matrix       sanity, unit and integration tests on every supported ansible-core, 2.16 to 2.21, two at a time (scripts/matrix.py)"
+	@echo "make live         live smoke against a real account: VPS_LIVE=1 VPS_API_URL=... VPS_API_TOKEN=... make live (docs/live-smoke.md)"
 	@echo "make bench        benchmarks against Ansible's own floor, printing figures (about 25 minutes; docs/performance.md)"
 	@echo "make soak         reliability soak: 420 lifecycles under faults (about 9 minutes)"
 	@echo "make soak-concurrency  concurrent runs on the same names: 20 rounds of 5 vps_server and 3 vps_fleet runs at once (about 7 minutes)"
@@ -51,7 +52,10 @@ clean:
 	rm -rf build dist tests/output tests/integration/inventory tests/integration/integration_config.yml .cache .ansible .pytest_cache .hypothesis
 
 matrix:
-	bash scripts/common.sh ensure_venv && .venv/bin/python scripts/matrix.py
+	bash scripts/test.sh matrix
+
+live:
+	bash scripts/test.sh live
 
 bench:
 	bash scripts/common.sh ensure_venv && .venv/bin/python benchmarks/run.py

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The test command (`make test`). Needs only bash and Python 3.11 with pip.
 #
-# Usage: scripts/test.sh [lint|docs|changelog|sanity|molecule|galaxy|packaging|pytest|units|integration|matrix]...
-#        (no argument: lint docs changelog sanity molecule galaxy packaging pytest, with the core matrix beside them)
+# Usage: scripts/test.sh [lint|docs|changelog|sanity|molecule|galaxy|packaging|live|pytest|units|integration|matrix]...
+#        (no argument: lint docs changelog sanity molecule galaxy packaging live pytest, with the core matrix beside them)
 #
-# With no argument the core matrix (scripts/matrix.py --skip-default-core --require-all) starts first, in
+# With no argument the core matrix (scripts/matrix.py --skip-default-core) starts first, in
 # the background: sanity, unit and integration tests on every other supported ansible-core (2.16-2.18,
 # 2.20, 2.21), each in a copy of the tree of its own, two cores at a time; its progress goes to
 # tests/output/matrix.log. The stages below test the default core (2.19, .venv). After the last one
 # the matrix is waited for and its table printed, and pytest's closing line is repeated as the last line.
-# A core that cannot be tested on this machine fails the run.
+# A core that cannot be tested on this machine (no Python it supports) is listed as not tested, and why;
+# with VPSORG_REQUIRE_ALL_CORES=1 (as .ci/run sets it) that fails the run.
 #
 # Stages, in this order; the first that fails stops the run (and the matrix) with a non-zero exit:
 #   1. lint    ansible-lint, production profile, offline (.ansible-lint)
@@ -25,11 +26,14 @@
 #              any ERROR or WARNING it logs (scripts/galaxy_importer.sh, scripts/galaxy-importer.cfg)
 #   7. packaging  pytest on tests/packaging: `ansible-builder create` of an execution environment
 #              holding the tarball, and a playbook run through ansible-runner against a simulator
-#   8. pytest  one run over the testpaths of pytest.ini, in order: tests/unit, then
+#   8. live    the live smoke against a real VPS.org account (tests/live/run_live_smoke.py) when VPS_LIVE=1
+#              with VPS_API_URL and VPS_API_TOKEN; otherwise one line saying it was skipped. Stage 9 proves
+#              the mode against the simulator (tests/integration/test_live_smoke.py).
+#   9. pytest  one run over the testpaths of pytest.ini, in order: tests/unit, then
 #              tests/simulator/tests, tests/integration (the integration targets), tests/reliability
 #              and tests/benchmarks (a smoke run of benchmarks/run.py). Its closing summary is the
 #              last line of the output.
-# `units` and `integration` run only their part of stage 8, without pytest-xdist; `matrix` runs the core
+# `units` and `integration` run only their part of stage 9, without pytest-xdist; `matrix` runs the core
 # matrix on all six cores in the foreground (as `make matrix`).
 # Deprecation warnings are shown in sanity, molecule and pytest (Ansible's and Python's), and those that
 # point at the collection fail the stage (scripts/deprecations.py, tests/conftest.py).
@@ -108,16 +112,21 @@ stage_pytest() {
     (show_deprecations && run_pytest -n 2 --dist loadfile 2>&1) | tee "$PYTEST_LOG"
 }
 
+stage_live() {
+    (cd "$REPO_ROOT" && python tests/live/run_live_smoke.py)
+}
+
 stage_matrix() {
     say "core matrix: every supported ansible-core (scripts/matrix.py)"
-    (show_deprecations && python "$REPO_ROOT/scripts/matrix.py" --require-all --jobs 2)
+    python "$REPO_ROOT/scripts/matrix.py" --jobs 2 ${VPSORG_REQUIRE_ALL_CORES:+--require-all}
 }
 
 # The matrix runs in a process group of its own, so that stopping it stops its pytest and ansible-test too.
 start_matrix_in_background() {
     mkdir -p "$(dirname "$MATRIX_LOG")"
     say "core matrix: ansible-core 2.16, 2.17, 2.18, 2.20, 2.21 in the background (progress: tests/output/matrix.log)"
-    setsid python "$REPO_ROOT/scripts/matrix.py" --skip-default-core --require-all --jobs 2 >"$MATRIX_LOG" 2>&1 &
+    setsid python "$REPO_ROOT/scripts/matrix.py" --skip-default-core --jobs 2 ${VPSORG_REQUIRE_ALL_CORES:+--require-all} \
+        >"$MATRIX_LOG" 2>&1 &
     MATRIX_PID=$!
     trap stop_matrix EXIT
 }
@@ -152,14 +161,14 @@ main() {
     ensure_venv
     ensure_layout
     if [ "$#" -eq 0 ]; then
-        set -- lint docs changelog sanity molecule galaxy packaging pytest
+        set -- lint docs changelog sanity molecule galaxy packaging live pytest
         with_matrix=yes
         start_matrix_in_background
     fi
     for stage in "$@"; do
         case "$stage" in
-            lint | docs | changelog | sanity | molecule | galaxy | packaging | pytest | units | integration | matrix) "stage_$stage" ;;
-            *) die "unknown stage '$stage' (choose from lint, docs, changelog, sanity, molecule, galaxy, packaging, pytest, units, integration, matrix)" ;;
+            lint | docs | changelog | sanity | molecule | galaxy | packaging | live | pytest | units | integration | matrix) "stage_$stage" ;;
+            *) die "unknown stage '$stage' (choose from lint, docs, changelog, sanity, molecule, galaxy, packaging, live, pytest, units, integration, matrix)" ;;
         esac
     done
     [ -z "$with_matrix" ] || finish_matrix
