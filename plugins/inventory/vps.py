@@ -148,12 +148,14 @@ plugin: vpsorg.cloud.vps
 """
 
 import collections
-import itertools
 import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
+
+# Plain Python, without requests: cheap to import even when a warm cache never reads the API.
+from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import list_matching, unique_values
 
 NOT_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
 
@@ -205,8 +207,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return {
             # Empty means the client's default URL (the option's default covers an unset one).
             "api_url": str(self.get_option("api_url") or ""),
-            "status": _unique(self.get_option("status")),
-            "location": _unique(self.get_option("location")),
+            "status": unique_values(self.get_option("status")),
+            "location": unique_values(self.get_option("location")),
         }
 
     def _api_token(self):
@@ -240,7 +242,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except VpsError as exc:
             raise AnsibleParserError("Cannot use the VPS.org API: %s" % exc.message) from None
         try:
-            return list_all(client, query["status"], query["location"])
+            return list_matching(client, query["status"], query["location"])
         except VpsError as exc:
             raise AnsibleError("Failed to list the VPS.org servers at %s: %s" % (client.api_url, exc.message)) from None
         finally:
@@ -356,18 +358,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return names
 
 
-def list_all(client, statuses, locations):
-    """Every server matching the filters: one listing per status/location combination, merged by id."""
-    if len(statuses) <= 1 and len(locations) <= 1:
-        return client.list_servers(status=statuses[0] if statuses else None, location=locations[0] if locations else None)
-    servers = {}
-    for status, location in itertools.product(statuses or [None], locations or [None]):
-        for server in client.list_servers(status=status, location=location):
-            # A server that changed status between two listings is in both; keep its first sight.
-            servers.setdefault(server.get("id"), server)
-    return list(servers.values())
-
-
 def _base_name(server, field):
     """The chosen field, else the name, else the id, as text; None when the server has none of them."""
     for candidate in (field, "name", "id"):
@@ -375,16 +365,6 @@ def _base_name(server, field):
         if value is not None and value != "":
             return str(value)
     return None
-
-
-def _unique(values):
-    """The values in their order, without repeats (the same listing twice would only cost a request)."""
-    unique = []
-    for value in values or []:
-        value = str(value)
-        if value not in unique:
-            unique.append(value)
-    return unique
 
 
 def _unsafe(value):

@@ -47,7 +47,7 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (  # n
 from ansible_collections.vpsorg.cloud.plugins.module_utils._pacer import RequestPacer
 
 COLLECTION_NAME = "vpsorg.cloud"
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 DEFAULT_API_URL = "https://admin.vps.org"
 SERVERS_PATH = "/api/v1/servers/"
 # The simulator and the DRF paginator this API resembles cap page_size at 1000; asking for
@@ -255,7 +255,8 @@ class VpsClient:
             except requests.exceptions.SSLError as exc:
                 self.pacer.release(sent_at)
                 raise VpsTransportError(method, path, "TLS error: %s" % _first_line(exc)) from None
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            # An answer cut off in its body (ChunkedEncodingError) is a dropped connection too: the call was sent.
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 self.pacer.release(sent_at)
                 timed_out = isinstance(exc, requests.exceptions.Timeout)
                 reason = ("no answer within %ss" % self.timeout) if timed_out else "connection failed: %s" % _first_line(exc)

@@ -75,7 +75,7 @@ def test_sends_bearer_token_json_headers_timeout_and_user_agent():
     assert call["url"] == BASE + "/api/v1/servers/12345/"
     assert call["headers"]["Authorization"] == "Bearer " + TOKEN
     assert call["headers"]["Content-Type"] == "application/json"
-    assert call["headers"]["User-Agent"].startswith("vpsorg.cloud/0.1.0 ")
+    assert call["headers"]["User-Agent"].startswith("vpsorg.cloud/%s " % _client.COLLECTION_VERSION)
     assert call["timeout"] == 7
     assert call["verify"] is True
 
@@ -200,6 +200,22 @@ def test_connection_reset_on_a_read_is_retried():
     client, _clock = make_client(session)
     assert client.get_server(1) == SERVER
     assert client.retry_count == 1
+
+
+def test_an_answer_cut_off_in_its_body_is_retried_on_a_read():
+    session = FakeSession(requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(10 bytes read)"),
+                          make_response(200, SERVER))
+    client, _clock = make_client(session)
+    assert client.get_server(1) == SERVER
+    assert client.retry_count == 1
+
+
+def test_an_answer_cut_off_in_its_body_leaves_a_write_unknown_not_a_traceback():
+    session = FakeSession(requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(10 bytes read)"))
+    client, _clock = make_client(session)
+    with pytest.raises(VpsOutcomeUnknownError, match="POST /api/v1/servers/5/stop/.*IncompleteRead"):
+        client.stop_server(5)
+    assert len(session.calls) == 1
 
 
 def test_gives_up_after_the_number_of_retries():
