@@ -70,12 +70,17 @@ def log(text):
 
 
 def python_version(executable):
+    """(version, base interpreter) of ``executable``, e.g. ("3.12", "/root/.pyenv/versions/3.12.1/bin/python3.12"),
+    or None. The base interpreter is the same for a venv's python, a pyenv shim and the real file, so each core's
+    venv is made from it and keyed by it whichever of them was found first."""
+    script = ("import os, sys; print('%d.%d' % sys.version_info[:2]); "
+              "print(os.path.realpath(getattr(sys, '_base_executable', None) or sys.executable))")
     try:
-        completed = subprocess.run([executable, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                   capture_output=True, text=True, check=False, timeout=60)
+        completed = subprocess.run([executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
     except OSError:
         return None
-    return completed.stdout.strip() if completed.returncode == 0 else None
+    lines = completed.stdout.split()
+    return (lines[0], lines[1]) if completed.returncode == 0 and len(lines) == 2 else None
 
 
 def pyenv_pythons(version):
@@ -93,11 +98,12 @@ def pyenv_pythons(version):
 
 
 def find_python(versions):
-    """(path, version) of the first Python of ``versions`` found here, or (None, why not)."""
+    """(base interpreter, version) of the first Python of ``versions`` found here, or (None, why not)."""
     for version in versions:
         for candidate in [shutil.which("python" + version)] + pyenv_pythons(version):
-            if candidate and python_version(candidate) == version:
-                return candidate, version
+            found = python_version(candidate) if candidate else None
+            if found and found[0] == version:
+                return found[1], version
     return None, "no Python %s found (on PATH as python3.X, or through pyenv)" % " or ".join(versions)
 
 

@@ -33,7 +33,6 @@ if not _importable(COLLECTION):
     sys.path.insert(0, collection_layout.ensure_layout())
 
 
-
 def _record_displayed_deprecations():
     """Keep every message given to ``Display.deprecated``: where ansible-core runs as the controller (2.19 and later
     decide so once a controller module is loaded, as the inventory tests do) a module-side deprecation goes there,
