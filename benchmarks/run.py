@@ -6,7 +6,7 @@
     .venv/bin/python benchmarks/run.py --only P2,P4 --json results.json
 
 Every figure is the ratio of two commands measured side by side in the same run, alternating
-(see benchmarks/README.md and docs/performance.md). Progress goes to standard error, the report
+(see benchmarks/README.md and docs/docsite/rst/guide_performance.rst). Progress goes to standard error, the report
 (machine, command, figures table, notes) to standard output. The exit status is 0 when every
 figure was produced, even if a target was missed; --strict makes a missed target exit 1.
 """

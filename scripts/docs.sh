@@ -3,9 +3,11 @@
 # by antsibull-docs, plus the guides of docs/docsite/ (extra-docs.yml, links.yml, rst/).
 #
 # Usage: scripts/docs.sh [lint|html [DIR]]...   (no argument: lint html)
-#   lint   antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs: the plugins'
-#          documentation (schema, markup, references) and the guides (labels, references to
-#          plugins and options)
+#   lint   scripts/check_links.py: every link from a page of the repository (README.md and the other
+#          .md files, the guides in docs/docsite/rst/) to a file of the repository resolves, and
+#          every :ref: to a guide's label names a defined label; then antsibull-docs
+#          lint-collection-docs --plugin-docs --check-extra-docs-refs: the plugins' documentation
+#          (schema, markup, references) and the guides (labels, references to plugins and options)
 #   html   antsibull-docs sphinx-init + build.sh into DIR (default build/docs/); the site is
 #          DIR/build/html/index.html. Sphinx runs with -W (nitpicky), so a broken reference in a
 #          guide fails the build.
@@ -47,6 +49,9 @@ EOF
 }
 
 docs_lint() {
+    say "scripts/check_links.py (links between the pages of the repository)"
+    python "$REPO_ROOT/scripts/check_links.py" --root "$REPO_ROOT" \
+        || die "broken links (above): fix the page or the link"
     say "antsibull-docs lint-collection-docs (plugin docs and docs/docsite)"
     (cd "$REPO_ROOT" && antsibull-docs --config-file "$LOG_CONFIG" lint-collection-docs --plugin-docs --check-extra-docs-refs .) \
         || die "antsibull-docs lint-collection-docs found problems (above)"

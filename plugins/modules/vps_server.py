@@ -86,13 +86,13 @@ notes:
   - Several runs that create the same O(name) at the same moment (two pipelines, two operators) end with one server.
     After its create, each run lists the servers of that name; the earliest by creation time, then by id, is kept by
     every run. A run whose own server is not that one deletes it and continues with the kept one, with a warning naming
-    both ids. The guarantee and its limits are in the collection's docs (docs/reliability.md).
+    both ids. The guarantee and its limits are in R(the concurrency guide,ansible_collections.vpsorg.cloud.docsite.guide_concurrency).
   - A create whose answer is lost (a timeout, a gateway error or a dropped connection) is given O(api_timeout) seconds
     to appear in the list, since the API may commit it late, before it is sent again.
   - A create or power action whose answer is lost (a timeout, a dropped connection or a gateway error after the request was
     sent) is never sent again blindly. The module looks the server up again and adopts the server the create made, or
     accepts a power action that is done or under way. It sends the request again only when the server shows it was not carried out.
-  - The API requests each state transition costs are listed in the collection's docs (docs/api-requests.md).
+  - The API requests each state transition costs are listed in R(the API requests guide,ansible_collections.vpsorg.cloud.docsite.guide_api_requests).
 seealso:
   - module: vpsorg.cloud.vps_server_info
   - plugin: vpsorg.cloud.vps

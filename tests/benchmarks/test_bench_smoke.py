@@ -2,7 +2,7 @@
 
 Small sizes, one run of each command, nothing judged: this asserts only that the benchmark ran
 and produced every figure. It never asserts a time or a ratio (the machines are small and shared;
-the real figures come from `make bench` and are recorded in docs/performance.md). About 50-65 s
+the real figures come from `make bench` and are recorded in docs/docsite/rst/guide_performance.rst). About 50-65 s
 on 2 cores.
 """
 

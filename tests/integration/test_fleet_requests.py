@@ -1,4 +1,4 @@
-"""What a fleet costs in API requests, from the simulator's own log (docs/api-requests.md, "A fleet").
+"""What a fleet costs in API requests, from the simulator's own log (docs/docsite/rst/guide_api_requests.rst, "A fleet").
 
 vps_fleet waits for all its servers with one listing per poll instead of one detail read per server
 per poll, and paces itself under a rate limit it learns from the 429 answers. These tests run one

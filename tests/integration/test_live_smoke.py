@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The live smoke mode (tests/live/run_live_smoke.py, docs/live-smoke.md), proved against the simulator.
+"""The live smoke mode (tests/live/run_live_smoke.py, docs/docsite/rst/guide_live_smoke.rst), proved against the simulator.
 
 The runner is started as a user would start it, with VPS_LIVE, VPS_API_URL and VPS_API_TOKEN in
 its environment. The endpoint it is given is a recording gateway on 127.0.0.1 in front of the

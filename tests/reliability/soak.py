@@ -9,7 +9,7 @@ Runs rounds until it has done ``--lifecycles`` lifecycles (or ``--max-minutes`` 
 round takes the next fault mode of fault_lifecycles.MODES with a seed of its own and runs two
 ansible-playbook processes at once, each with one vps_fleet task per step for ``--servers`` servers,
 checked exactly as the pytest suite checks them. Prints one line per round, then a table per mode
-(Markdown, as in docs/reliability.md). Exits 1 if any round went wrong, listing what.
+(Markdown, as in docs/docsite/rst/guide_reliability.rst). Exits 1 if any round went wrong, listing what.
 """
 
 from __future__ import annotations

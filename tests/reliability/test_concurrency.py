@@ -63,7 +63,7 @@ def warnings_of(run, task="ensure"):
 
 
 def figures(label, verdict_or_runs, entries, servers):
-    """One line of figures for docs/reliability.md (shown with pytest -rP)."""
+    """One line of figures for docs/docsite/rst/guide_concurrency.rst (shown with pytest -rP)."""
     runs = getattr(verdict_or_runs, "runs", verdict_or_runs)
     creates = [entry for entry in entries if entry["method"] == "POST" and entry["path"] == CREATE_PATH]
     print("FIGURES %s: %d runs, %d servers, %d requests, %d creates, %d deletes, %.1fs slowest run" % (
@@ -186,7 +186,7 @@ def test_a_refused_token_is_named_by_where_it_came_from_and_never_shown(sim, wor
 
 
 def test_a_lost_create_landing_after_another_runs_create_is_left_as_a_duplicate_that_the_next_run_names(sim, workdir, env):
-    """A documented limit (docs/reliability.md): a run whose create answer was lost cannot tell its own server.
+    """A documented limit (docs/docsite/rst/guide_concurrency.rst): a run whose create answer was lost cannot tell its own server.
 
     Two runs at once: the first create to arrive is answered 502 and carried out 2 s later; the other is
     carried out after 1 s. The run that lost its answer waits (api_timeout), sees the other run's server

@@ -458,7 +458,7 @@ def test_a_refused_create_reports_no_change(api, run):
     assert result["changed"] is False
 
 
-# The request cost of each transition (docs/api-requests.md). A transition shorter than the first
+# The request cost of each transition (docs/docsite/rst/guide_api_requests.rst). A transition shorter than the first
 # poll interval costs exactly one poll, so these sequences are the documented minimum. A create is
 # followed by one listing of its name (concurrent creates), a rename by one listing of the new name.
 L = "list_servers"
