@@ -190,7 +190,7 @@ def check_file_target(root, page, target, anchors_of):
         resolved = os.path.normpath(os.path.join(root, path.lstrip("/")))
     else:
         resolved = os.path.normpath(os.path.join(os.path.dirname(page), path))
-    if os.path.relpath(resolved, root).split(os.sep)[0] == os.pardir:
+    if os.path.relpath(resolved, root).split(os.sep, maxsplit=1)[0] == os.pardir:
         return "points outside the repository (%s)" % os.path.relpath(resolved, root)
     if not os.path.exists(resolved):
         return "no such file: %s" % os.path.relpath(resolved, root)

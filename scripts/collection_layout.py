@@ -12,13 +12,17 @@ repository root, which is not under ``ansible_collections/``), so it is told the
 content root with ``ANSIBLE_TEST_CONTENT_ROOT``. That only survives with ``--local``: ``--venv``
 re-executes ansible-test with the resolved path and fails.
 
+The collections galaxy.yml depends on are linked beside it, into the same collections root, from the cache
+that scripts/collection_deps.py fills once from PyPI (ansible-test finds dependencies in the root its
+collection sits in).
+
 Command line:
   collection_layout.py                    print the collections root (for ANSIBLE_COLLECTIONS_PATH)
   collection_layout.py --collection-dir   print the collection directory inside the layout
   collection_layout.py ansible-test ARGS  run ansible-test ARGS from the layout
 
-Used by scripts/common.sh, tests/unit/conftest.py and tests/integration; keep it free of
-third-party imports.
+Used by scripts/common.sh, tests/unit/conftest.py and tests/integration; keep it (and
+collection_deps.py) free of third-party imports.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import os
 import re
 import subprocess
 import sys
+
+import collection_deps
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -54,6 +60,7 @@ def ensure_layout(repo_root: str = REPO_ROOT) -> str:
     target = os.path.relpath(repo_root, namespace_dir)
 
     os.makedirs(namespace_dir, exist_ok=True)
+    collection_deps.link(collections_root, repo_root)
 
     if os.path.islink(link) and os.readlink(link) == target:
         return collections_root

@@ -6,7 +6,11 @@
 #
 # ensure_venv    creates or reuses the project-local .venv from requirements/dev.txt and puts it
 #                first on PATH. It reinstalls only when requirements/dev.txt changed: the
-#                file's sha256 is kept in .venv/.requirements.sha256.
+#                file's sha256 is kept in .venv/.requirements.sha256. The collections galaxy.yml
+#                depends on are put on the venv's sys.path by a .pth file (scripts/collection_deps.py:
+#                extracted once from a pinned wheel of PyPI's ansible package into ~/.cache/vpsorg-cloud/),
+#                so tools that set a collections path of their own (galaxy-importer, ansible-galaxy
+#                install of the built tarball) find them too.
 # ensure_layout  makes the working tree visible as .cache/collections/ansible_collections/vpsorg/cloud
 #                (see scripts/collection_layout.py) and exports ANSIBLE_COLLECTIONS_PATH to it.
 #
@@ -54,6 +58,8 @@ ensure_venv() {
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
         printf '%s\n' "$want" > "$REQUIREMENTS_STAMP"
     fi
+    "$VENV/bin/python" "$REPO_ROOT/scripts/collection_deps.py" --pth >/dev/null \
+        || die "the collections galaxy.yml depends on are not available (scripts/collection_deps.py)"
     export VIRTUAL_ENV="$VENV"
     export PATH="$VENV/bin:$PATH"
 }

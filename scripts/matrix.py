@@ -13,7 +13,9 @@ reuses them; one is reinstalled only when its requirements file or Python change
 
 Each core runs in a copy of the working tree of its own (the files git would show, in a temporary
 folder), so cores run side by side (--jobs) and beside the test command's own stages: ansible-test and
-the integration targets write into the tree (tests/output/, the integration config). The stages of a core
+the integration targets write into the tree (tests/output/, the integration config). The copy's
+collection layout links the collections galaxy.yml depends on from the cache outside the tree
+(scripts/collection_deps.py), so no core downloads them again. The stages of a core
 run one after the other; each one's output goes to tests/output/matrix/core-<core>-<stage>.log and is
 printed when the stage fails. Every stage runs with deprecation warnings shown (Ansible's and Python's),
 and fails when one points at the collection (scripts/deprecations.py; the pytest stages also fail the
@@ -53,7 +55,8 @@ CORES = (
     ("2.21", ("3.13", "3.12", "3.14")),
 )
 STAGES = ("sanity", "units", "integration")
-INTEGRATION_TESTS = ("tests/integration/test_integration_targets.py", "tests/integration/test_inventory_plugin.py")
+INTEGRATION_TESTS = ("tests/integration/test_integration_targets.py", "tests/integration/test_inventory_plugin.py",
+                     "tests/integration/test_inventory_filters_detail.py")
 # Shown in every stage: Ansible's deprecation warnings, and Python's from any code (only the collection's count).
 SHOW_DEPRECATIONS = {"ANSIBLE_DEPRECATION_WARNINGS": "true",
                      "PYTHONWARNINGS": "default::DeprecationWarning,default::PendingDeprecationWarning"}

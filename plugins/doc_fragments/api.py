@@ -11,6 +11,7 @@ class ModuleDocFragment:
     Modules take their environment defaults through ``env_fallback`` in the argument spec, so
     their section only describes the variables. Plugins (the inventory) read options through
     Ansible's config system, which only honours ``env:`` entries: they get their own section.
+    Both name the variables of module_utils/_settings.py (ENV_SETTINGS); a unit test keeps them in step.
     """
 
     DOCUMENTATION = r"""
@@ -32,16 +33,19 @@ options:
     description:
       - Whether to verify the TLS certificate of the API.
       - Set to V(false) only for test endpoints with self-signed certificates.
+      - If not set, the value of the E(VPS_VALIDATE_CERTS) environment variable is used (from version 0.2.0 on), else V(true).
     type: bool
     default: true
   ca_path:
     description:
       - Path of a PEM bundle of certificate authorities to verify the API's certificate with, instead of the system's.
+      - If not set, the value of the E(VPS_CA_PATH) environment variable is used (from version 0.2.0 on).
       - Ignored when O(validate_certs=false).
     type: path
   api_timeout:
     description:
       - Seconds to wait for each API request.
+      - If not set, the value of the E(VPS_API_TIMEOUT) environment variable is used (from version 0.2.0 on), else V(30).
     type: int
     default: 30
   api_retries:
@@ -50,10 +54,14 @@ options:
         (HTTP 502, 503, 504), a dropped connection or a timeout, with exponential backoff.
       - A create or power action whose answer was lost is never sent blindly again; the module re-reads the server instead,
         and sends it again (as often as this option allows, at least twice more) only when the server shows it was not carried out.
+      - If not set, the value of the E(VPS_API_RETRIES) environment variable is used (from version 0.2.0 on), else V(5).
     type: int
     default: 5
 notes:
   - The API token is never written to results, diffs, warnings or logs.
+  - "The modules read the same environment variables as the vpsorg.cloud.vps inventory plugin: E(VPS_API_TOKEN),
+    E(VPS_API_URL), E(VPS_VALIDATE_CERTS), E(VPS_CA_PATH), E(VPS_API_TIMEOUT) and E(VPS_API_RETRIES). An option given
+    to the task (or through C(module_defaults)) wins over its variable."
 """
 
     PLUGINS = r"""

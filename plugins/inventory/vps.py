@@ -9,16 +9,31 @@ name: vps
 short_description: Inventory of the servers of a VPS.org account
 version_added: 0.1.0
 description:
-  - Builds an inventory from the servers of a VPS.org account, read with the account's list endpoint only.
-  - Every page of the list is read (1000 servers a page); no server is read one by one, so an account of N servers
-    costs one request per 1000 servers, not N.
-  - The configuration file name must end with C(vps.yml) or C(vps.yaml).
-  - Every field of a server's list item becomes a host variable named O(hostvars_prefix) and the field name,
-    for example C(vps_id), C(vps_status), C(vps_plan), C(vps_os), C(vps_created_at).
-  - A field name that would not make a valid variable name (an API field such as C(ipv6-address)) has every
-    character other than letters, digits and underscores replaced by an underscore (C(vps_ipv6_address)). When that
-    name is also the name of another field of the server, the field that has that name keeps it and the other is
-    left out, so a variable is never overwritten by another field's value.
+  - Builds an inventory from the servers of a VPS.org account, read with the account's list endpoint.
+  - Every page of the list is read (1000 servers a page), so an account of N servers costs one request per 1000
+    servers (one listing per combination of O(status) and O(location) values). With O(detail=true) each listed
+    server is read once more, see O(detail).
+  - The configuration file name must end with C(vps.yml) or C(vps.yaml), and its O(plugin) must be
+    V(vpsorg.cloud.vps). A file that is not taken is declined with the reason shown at verbosity 3 (C(-vvv)).
+  - Every field of a server becomes a host variable named O(hostvars_prefix) and the field name. With the default
+    prefix, from the list view C(vps_id), C(vps_name), C(vps_hostname), C(vps_status), C(vps_ip_address),
+    C(vps_location), C(vps_plan) (C(id), C(name), C(vcpus), C(memory) in MB, C(storage) in GB), C(vps_os) (C(id),
+    C(name)), C(vps_created_at) and C(vps_updated_at).
+  - With O(detail=true), from the detail view too, C(vps_ipv6_address), C(vps_backups_enabled),
+    C(vps_resource_usage) (C(cpu_percent), C(memory_used), C(disk_used), C(bandwidth_used)) and C(vps_plan.bandwidth).
+  - Any other field the API sends becomes a variable the same way. A field name that would not make a valid variable
+    name (an API field such as C(ipv6-address)) has every character other than letters, digits and underscores
+    replaced by an underscore (C(vps_ipv6_address)). When that name is also the name of another field of the server,
+    the field that has that name keeps it and the other is left out, so a variable is never overwritten by another
+    field's value.
+  - C(ansible_host) is set from the first field of O(ansible_host_preference) that has a value.
+  - The conditions of O(filters) (the convention community.docker, community.hrobot and community.dns share) see
+    these host variables (C(vps_*) and C(ansible_host)) and C(inventory_hostname), not the variables of O(compose);
+    for example V(vps_plan.vcpus >= 4), or V(vps_backups_enabled) with O(detail=true). They are evaluated on the
+    controller after the servers are read, so they save no request (O(status) and O(location) are filters of the
+    API, and do). A host that is filtered out is in no group, not even those of O(groups) and O(keyed_groups).
+    Host names are made unique over every listed server before the filters, so a host keeps its name whatever the
+    filters are. A condition that cannot be evaluated fails the inventory with an error that names it.
   - Hosts are grouped into C(location_<location>) and C(status_<status>) groups, with names made safe for Ansible
     (V(us-west) gives C(location_us_west)).
   - Server names and hostnames are data, never templates; they are marked unsafe so a play never evaluates them.
@@ -30,6 +45,7 @@ extends_documentation_fragment:
   - constructed
   - inventory_cache
   - vpsorg.cloud.api.plugins
+  - community.library_inventory_filtering_v1.inventory_filter
 options:
   plugin:
     description:
@@ -57,6 +73,20 @@ options:
     type: list
     elements: str
     default: []
+  filters:
+    version_added: 0.2.0
+  detail:
+    description:
+      - Also read each listed server's detail view (C(GET /api/v1/servers/<id>/)), for the fields the list view does
+        not have. See the host variables above; C(vps_ipv6_address) lets the V(ipv6_address) entry of
+        O(ansible_host_preference) work.
+      - "This costs one request per listed server on top of the pages of the list: N + ceil(N / 1000) requests for
+        N servers (per listing with several O(status) or O(location) values). 4 are sent at a time, through the same
+        retries and pacing as the list; a server deleted meanwhile is left out, with a warning."
+      - With O(cache=true) the details are cached with the list, so a cached run makes no request at all.
+    type: bool
+    default: false
+    version_added: 0.2.0
   hostname:
     description:
       - Which field of the server names the host in the inventory.
@@ -70,7 +100,7 @@ options:
     description:
       - Fields of the server tried in this order; the first that is not empty becomes C(ansible_host).
       - A server with none of them gets no C(ansible_host). An empty list sets no C(ansible_host) at all.
-      - The API's list view has no C(ipv6_address); it is used if the API starts to send it there.
+      - The list view has no C(ipv6_address); it is there with O(detail=true) (or if the API starts to send it in the list).
     type: list
     elements: str
     default: [ip_address, ipv6_address, hostname]
@@ -92,11 +122,13 @@ options:
     default: vps_
 notes:
   - The API token is never written to the inventory, its cache or any message.
-  - With O(cache=true) the plugin caches the server list as the API returned it (never the token), together with
-    O(api_url), O(status) and O(location); a change of any of these reads the API again.
-    C(ansible-inventory --flush-cache) and the C(refresh_inventory) meta task read the API again too.
+  - With O(cache=true) the plugin caches the servers as the API returned them (with their details when O(detail=true);
+    never the token), together with O(api_url), O(status), O(location) and O(detail); a change of any of these reads the
+    API again. C(ansible-inventory --flush-cache) and the C(refresh_inventory) meta task read the API again too.
   - Use O(compose) to set connection variables such as C(ansible_user), and O(keyed_groups) to group by plan or
     operating system (C(vps_plan.name), C(vps_os.name)).
+  - The connection options can also be set in the environment (E(VPS_API_TOKEN), E(VPS_API_URL), E(VPS_VALIDATE_CERTS),
+    E(VPS_CA_PATH), E(VPS_API_TIMEOUT), E(VPS_API_RETRIES)), the same variables the modules of vpsorg.cloud read.
 seealso:
   - module: vpsorg.cloud.vps_server_info
   - module: vpsorg.cloud.vps_server
@@ -133,6 +165,18 @@ plugin: vpsorg.cloud.vps
 #   running: vps_status == 'active'
 # strict: true
 
+# Only servers with 4 or more vCPUs, and no server whose name starts with "tmp-" (the first matching condition
+# decides; a host no condition matches is kept). With the detail view of each server: IPv6 addresses, backups.
+# plugin: vpsorg.cloud.vps
+# detail: true
+# ansible_host_preference: [ipv6_address, ip_address]
+# filters:
+#   - exclude: vps_name is match('tmp-')
+#   - include: vps_plan.vcpus >= 4
+#   - exclude: true
+# groups:
+#   backed_up: vps_backups_enabled
+
 # Cache the server list for 10 minutes in JSON files; --flush-cache (of ansible-playbook, and of ansible-inventory
 # from ansible-core 2.17) refreshes it.
 # plugin: vpsorg.cloud.vps
@@ -147,68 +191,73 @@ plugin: vpsorg.cloud.vps
 # api_url: https://admin.vps.org
 """
 
-import collections
-import re
+import functools
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
+from ansible_collections.community.library_inventory_filtering_v1.plugins.plugin_utils.inventory_filter import filter_host, parse_filters
 # Plain Python, without requests: cheap to import even when a warm cache never reads the API.
-from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import list_matching, unique_values
-
-NOT_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
-
-
-def _identifier(field):
-    """A field name as a valid part of a variable name (ansible-core 2.19 deprecates others; 2.23 refuses them)."""
-    return NOT_IN_IDENTIFIER.sub("_", str(field))
-
-
-# ansible-core 2.19 marks everything an inventory plugin adds as untrusted (data tagging), and its
-# wrap_var() only removes trust tags the API data never had, at the cost of a copy per host; 2.16-2.18
-# template any string that is not wrapped, so a server named "{{ ... }}" would run in the user's play.
-WRAP_UNSAFE = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split(".")[:2]) < (2, 19)
-if WRAP_UNSAFE:
-    from ansible.utils.unsafe_proxy import wrap_var
+from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import list_matching, read_details, unique_values
+from ansible_collections.vpsorg.cloud.plugins.plugin_utils._inventory import (
+    WRAP_UNSAFE,
+    HostVariables,
+    declined_because,
+    host_names,
+    unsafe,
+)
 
 CONSTRUCTED_OPTIONS = ("compose", "groups", "keyed_groups")
-MAX_NAMES_IN_WARNING = 20
-MAX_RENAME_ROUNDS = 5
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "vpsorg.cloud.vps"
 
     def verify_file(self, path):
-        return super().verify_file(path) and path.endswith(("vps.yml", "vps.yaml"))
+        # The base class says at -vvv when the file is missing or unreadable; say why when it is another's file,
+        # so an inventory source (in AWX, say) that this plugin does not take is never silently empty.
+        if not super().verify_file(path):
+            return False
+        reason = declined_because(path, [self.NAME] + list(getattr(self, "_redirected_names", None) or []))
+        if reason:
+            self.display.vvv("%s declined %s: %s" % (self.NAME, path, reason))
+            return False
+        return True
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        self._check_options()
+        filters = self._check_options()
         query = self._query()
         servers = self._cached_servers(path, query, cache)
         if servers is None:
             servers = self._fetch_servers(query)
             self._store_servers(path, query, servers)
-        self._populate(servers)
+        self._populate(servers, filters)
 
     # Options.
 
     def _check_options(self):
-        """Refuse a bad configuration before any request; choices and types are checked by Ansible's config system."""
+        """Refuse a bad configuration before any request; return the parsed filters.
+
+        Choices and types are checked by Ansible's config system.
+        """
         prefix = self.get_option("hostvars_prefix") or ""
         if not (prefix + "x").isidentifier():
             raise AnsibleParserError("The hostvars_prefix option must make valid variable names, got %r." % prefix)
+        try:
+            return parse_filters(self.get_option("filters"))
+        except AnsibleError as exc:
+            raise AnsibleParserError("The filters option of the VPS.org inventory is wrong: %s." % exc.message) from None
 
     def _query(self):
-        """What decides the server list: the API and the filters (the token is left out on purpose)."""
+        """What decides the servers read: the API, the API's filters, the details (the token is left out on purpose)."""
         return {
             # Empty means the client's default URL (the option's default covers an unset one).
             "api_url": str(self.get_option("api_url") or ""),
             "status": unique_values(self.get_option("status")),
             "location": unique_values(self.get_option("location")),
+            "detail": bool(self.get_option("detail")),
         }
 
     def _api_token(self):
@@ -235,21 +284,34 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         warning = cleartext_warning(api_url)
         if warning:
             self.display.warning(warning)
+        token = self._api_token()
+        settings = dict(api_url=api_url, timeout=self.get_option("api_timeout"), retries=self.get_option("api_retries"),
+                        validate_certs=self.get_option("validate_certs"), ca_path=self.get_option("ca_path"), log=self.display.vvv)
         try:
-            client = VpsClient(self._api_token(), api_url=api_url, timeout=self.get_option("api_timeout"),
-                               retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),
-                               ca_path=self.get_option("ca_path"), log=self.display.vvv)
+            client = VpsClient(token, **settings)
         except VpsError as exc:
             raise AnsibleParserError("Cannot use the VPS.org API: %s" % exc.message) from None
         try:
-            return list_matching(client, query["status"], query["location"])
+            servers = list_matching(client, query["status"], query["location"])
         except VpsError as exc:
             raise AnsibleError("Failed to list the VPS.org servers at %s: %s" % (client.api_url, exc.message)) from None
         finally:
             client.close()
+        if not query["detail"]:
+            return servers
+        # A client per worker thread, with the listing client's settings and pacer: a 429 slows every thread down.
+        make_client = functools.partial(VpsClient, token, pacer=client.pacer, **settings)
+        try:
+            servers, gone = read_details(make_client, servers)
+        except VpsError as exc:
+            raise AnsibleError("Failed to read the details of the VPS.org servers at %s: %s" % (client.api_url, exc.message)) from None
+        if gone:
+            self.display.warning("%d VPS.org server(s) were deleted while their details were read and were left out of the "
+                                 "inventory (ids %s)." % (len(gone), ", ".join(str(server_id) for server_id in gone)))
+        return servers
 
     def _cached_servers(self, path, query, cache):
-        """The server list from the cache, or None when it must be read from the API."""
+        """The servers from the cache, or None when they must be read from the API."""
         # cache is False with --flush-cache and meta: refresh_inventory; the option is the user's choice.
         if not (cache and self.get_option("cache")):
             return None
@@ -267,24 +329,37 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # Building the inventory.
 
-    def _populate(self, servers):
-        prefix = self.get_option("hostvars_prefix") or ""
-        preference = self.get_option("ansible_host_preference")
+    def _populate(self, servers, filters):
+        variables = HostVariables(self.get_option("hostvars_prefix") or "", self.get_option("ansible_host_preference"))
         group_fields = [field for field in ("location", "status") if self.get_option("group_by_" + field)]
         constructed = {option: self.get_option(option) for option in CONSTRUCTED_OPTIONS}
         # Constructable re-reads each host's variables; skip it entirely when nothing asks for it.
         construct = any(constructed.values())
         strict = self.get_option("strict")
 
+        names, nameless, renamed = host_names(servers, self.get_option("hostname"))
+        if nameless:
+            # The API always sends an id; a server without id and name cannot be told apart or targeted.
+            self.display.warning("%d VPS.org server(s) without id and name were left out of the inventory." % nameless)
+        if renamed:
+            self.display.warning(renamed)
+
         # Bound methods once, not looked up per host and variable: 10,000 hosts have some 130,000 variables.
         inventory = self.inventory
         add_host, set_variable, add_child = inventory.add_host, inventory.set_variable, inventory.add_child
-        variable_names = {}
         group_names = {}
-        for server, name in zip(servers, self._host_names(servers)):
+        for server, name in zip(servers, names):
             if name is None:
                 continue
-            groups = []
+            if WRAP_UNSAFE:
+                server, name = unsafe(server), unsafe(name)
+            host_vars = variables.of(server)
+            # The first condition that matches decides; a host that none matches is kept.
+            if filters and not filter_host(self, name, dict(host_vars), filters):
+                continue
+            add_host(name)
+            for variable, value in host_vars:
+                set_variable(name, variable, value)
             for field in group_fields:
                 value = server.get(field)
                 if value is None or value == "":
@@ -292,29 +367,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 key = (field, str(value))
                 group = group_names.get(key)
                 if group is None:
-                    # Each distinct group is sanitized and created once.
+                    # Each distinct group is sanitized and created once, when its first host is added.
                     group = group_names[key] = inventory.add_group(self._sanitize_group_name("%s_%s" % key))
-                groups.append(group)
-            if WRAP_UNSAFE:
-                server, name = _unsafe(server), _unsafe(name)
-
-            add_host(name)
-            for field, value in server.items():
-                named = variable_names.get(field)
-                if named is None:
-                    # (variable, the field name it was sanitised to, or None when the field name is valid as it is)
-                    safe = _identifier(field)
-                    named = variable_names[field] = (prefix + safe, safe if safe != field else None)
-                variable, sanitised = named
-                if sanitised is not None and sanitised in server:
-                    continue  # a field that carries this very name has it
-                set_variable(name, variable, value)
-            for field in preference:
-                value = server.get(field)
-                if value:
-                    set_variable(name, "ansible_host", value)
-                    break
-            for group in groups:
                 add_child(group, name)
             if construct:
                 self._construct(name, constructed, strict)
@@ -327,57 +381,3 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._add_host_to_composed_groups(constructed["groups"], {}, name, strict=strict)
         if constructed["keyed_groups"]:
             self._add_host_to_keyed_groups(constructed["keyed_groups"], {}, name, strict=strict)
-
-    def _host_names(self, servers):
-        """One unique inventory name per server; servers sharing a name get their id appended, with one warning."""
-        field = self.get_option("hostname")
-        names = [_base_name(server, field) for server in servers]
-        nameless = names.count(None)
-        if nameless:
-            # The API always sends an id; a server without id and name cannot be told apart or targeted.
-            self.display.warning("%d VPS.org server(s) without id and name were left out of the inventory." % nameless)
-        renamed = []
-        # Ids are unique and "<name>_<id>" ends with the id, so renamed servers never clash with each other; another
-        # round is only needed when a server is literally named like another's "<name>_<id>". The bound is a guard
-        # against ids the API promises to be unique but are not.
-        for _round in range(MAX_RENAME_ROUNDS):
-            counts = collections.Counter(names)
-            clashes = [index for index, name in enumerate(names) if name is not None and counts[name] > 1]
-            if not clashes:
-                break
-            for index in clashes:
-                new_name = "%s_%s" % (names[index], servers[index].get("id"))
-                renamed.append("%s (id %s) as %s" % (names[index], servers[index].get("id"), new_name))
-                names[index] = new_name
-        if renamed:
-            shown = renamed[:MAX_NAMES_IN_WARNING]
-            if len(renamed) > len(shown):
-                shown.append("and %d more" % (len(renamed) - len(shown)))
-            self.display.warning("Several VPS.org servers share a host name; each of them was added with its id appended: %s."
-                                 % ", ".join(shown))
-        return names
-
-
-def _base_name(server, field):
-    """The chosen field, else the name, else the id, as text; None when the server has none of them."""
-    for candidate in (field, "name", "id"):
-        value = server.get(candidate)
-        if value is not None and value != "":
-            return str(value)
-    return None
-
-
-def _unsafe(value):
-    """The value with every string that could be a template wrapped as unsafe (ansible-core < 2.19).
-
-    Jinja needs "{" to start anything, so other strings stay plain: wrapping every string costs time and shows
-    each one as {"__ansible_unsafe": ...} in `ansible-inventory --list`, which AWX imports badly (the inventory
-    plugins of community.general took the same way out, see its issue 8212).
-    """
-    if isinstance(value, str):
-        return wrap_var(value) if "{" in value or "}" in value else value
-    if isinstance(value, dict):
-        return {_unsafe(key): _unsafe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_unsafe(item) for item in value]
-    return value

@@ -24,20 +24,27 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
 )
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed, failure
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS
 
 STATES = ["present", "absent", "started", "stopped", "restarted"]
 
 
 def api_argument_spec():
-    """Options every module shares; documented by the ``vpsorg.cloud.api`` doc fragment."""
-    return dict(
-        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["VPS_API_TOKEN"])),
-        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["VPS_API_URL"])),
+    """Options every module shares; documented by the ``vpsorg.cloud.api`` doc fragment.
+
+    Each one falls back to its environment variable (ENV_SETTINGS, shared with the inventory plugin), then to its default.
+    """
+    spec = dict(
+        api_token=dict(type="str", no_log=True),
+        api_url=dict(type="str", default=DEFAULT_API_URL),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
         api_timeout=dict(type="int", default=30),
         api_retries=dict(type="int", default=5),
     )
+    for option, variable in ENV_SETTINGS.items():
+        spec[option]["fallback"] = (env_fallback, [variable])
+    return spec
 
 
 def server_argument_spec(default_state="present"):
@@ -70,8 +77,9 @@ def apply_server(params, client, check_mode, diff, account=None, detail_result=T
 
 def token_source(params):
     """Where the token in ``params`` came from, for the message of a 401."""
-    if params["api_token"] and os.environ.get("VPS_API_TOKEN") == params["api_token"]:
-        return "the VPS_API_TOKEN environment variable"
+    variable = ENV_SETTINGS["api_token"]
+    if params["api_token"] and os.environ.get(variable) == params["api_token"]:
+        return "the %s environment variable" % variable
     return "the api_token option"
 
 
@@ -95,12 +103,15 @@ def client_settings(module):
         module.fail_json(msg="api_timeout must be a positive number of seconds, got %d." % params["api_timeout"])
     if params["api_retries"] < 0:
         module.fail_json(msg="api_retries must be zero or more, got %d." % params["api_retries"])
-    warning = cleartext_warning(params["api_url"])
+    # An empty URL (VPS_API_URL="" from an AWX credential whose URL was left empty) means the default, as in the
+    # inventory plugin and the client.
+    api_url = params["api_url"] or DEFAULT_API_URL
+    warning = cleartext_warning(api_url)
     if warning:
         module.warn(warning)
     settings = dict(
         api_token=params["api_token"],
-        api_url=params["api_url"],
+        api_url=api_url,
         timeout=params["api_timeout"],
         retries=params["api_retries"],
         validate_certs=params["validate_certs"],
@@ -108,7 +119,7 @@ def client_settings(module):
         log=module.debug,
         token_source=token_source(params),
     )
-    problem = api_url_problem(params["api_url"])
+    problem = api_url_problem(api_url)
     if problem:
         module.fail_json(msg=problem)
     return settings

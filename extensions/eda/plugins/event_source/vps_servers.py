@@ -90,17 +90,20 @@ options:
     description:
       - Whether to verify the TLS certificate of the API. A private certificate authority can be given in
         the E(REQUESTS_CA_BUNDLE) environment variable.
+      - If not set, the value of the E(VPS_VALIDATE_CERTS) environment variable is used, else V(true).
     type: bool
     default: true
   api_timeout:
     description:
       - Seconds to wait for each API request.
+      - If not set, the value of the E(VPS_API_TIMEOUT) environment variable is used, else V(30).
     type: int
     default: 30
   api_retries:
     description:
       - How many times a list request is retried after a rate limit, a gateway error, a dropped connection or
         a timeout, within one poll.
+      - If not set, the value of the E(VPS_API_RETRIES) environment variable is used, else V(5).
     type: int
     default: 5
 notes:
@@ -154,6 +157,7 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import (  # 
     list_matching,
     unique_values,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS  # noqa: E402
 
 # pylint: enable=wrong-import-position
 
@@ -236,14 +240,18 @@ def settings_from(args, environ=None):
     if unknown:
         # ansible-rulebook adds arguments of its own (eda_feedback_queue); an unknown one is most likely a typo.
         logger.warning("vpsorg.cloud.vps_servers ignores the unknown arguments %s", ", ".join(unknown))
-    token = args.get("api_token") or environ.get("VPS_API_TOKEN")
+    token_source = "the api_token argument of the source" if args.get("api_token") else "the VPS_API_TOKEN environment variable"
+    # An argument left out (or empty) falls back to the environment variable the modules and the inventory plugin read.
+    args = dict({option: environ[variable] for option, variable in ENV_SETTINGS.items() if option in ARGUMENTS and environ.get(variable)},
+                **{key: value for key, value in args.items() if key not in ENV_SETTINGS or value not in (None, "")})
+    token = args.get("api_token")
     if not token:
         raise VpsServersSourceError("vpsorg.cloud.vps_servers needs an API token: set the api_token argument or the "
                                     "VPS_API_TOKEN environment variable.")
     settings = {
-        "api_url": str(args.get("api_url") or environ.get("VPS_API_URL") or DEFAULT_API_URL),
+        "api_url": str(args.get("api_url") or DEFAULT_API_URL),
         "api_token": str(token),
-        "token_source": "the api_token argument of the source" if args.get("api_token") else "the VPS_API_TOKEN environment variable",
+        "token_source": token_source,
         "interval": _number(args, "interval", 60.0, float),
         "statuses": _names(args, "status"),
         "locations": _names(args, "location"),

@@ -39,6 +39,13 @@ def test_settings_carry_every_option():
     assert settings["validate_certs"] is False and settings["ca_path"] == "/ca.pem"
 
 
+def test_an_empty_url_means_the_default_url():
+    # AWX injects VPS_API_URL="" from a credential whose URL input was left empty.
+    module = FakeModule(api_url="")
+    assert client_settings(module)["api_url"] == "https://admin.vps.org"
+    assert module.warnings == []
+
+
 def test_token_is_no_log_and_falls_back_to_the_environment():
     spec = api_argument_spec()
     assert spec["api_token"]["no_log"] is True
