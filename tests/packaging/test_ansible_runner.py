@@ -72,6 +72,8 @@ def test_playbook_through_ansible_runner(simulator, private_data_dir, tmp_path, 
             'ANSIBLE_COLLECTIONS_PATH': collection_layout.ensure_layout(),
         },
         settings={'suppress_ansible_output': True},
+        # As AWX runs jobs: the environment (the token) is not written to env/envvars in the private data dir.
+        suppress_env_files=True,
         quiet=True,
         timeout=300,
     )
@@ -104,3 +106,4 @@ def test_playbook_through_ansible_runner(simulator, private_data_dir, tmp_path, 
     for event in events:
         assert TOKEN not in json.dumps(event), event['event']
     assert TOKEN not in stdout
+    assert not (private_data_dir / 'env' / 'envvars').exists()
