@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of the vpsorg.cloud.vps inventory plugin: filters, detail views, verify_file, documented settings.
 
-Same set-up as test_vps.py (whose fake API, fixtures and helpers are imported from there): the plugin loaded by
+Same set-up as test_vps.py (the fake API, fixtures and helpers of inventory_support.py): the plugin loaded by
 Ansible's plugin loader, the real VpsClient on a fake requests.Session. The fake here also serves the detail view
 of each server, as the API does, from several threads at once.
 """
@@ -22,7 +22,7 @@ from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.fake_http import make_response
-from ansible_collections.vpsorg.cloud.tests.unit.plugins.inventory.test_vps import (  # noqa: F401  pylint: disable=unused-import
+from ansible_collections.vpsorg.cloud.tests.unit.plugins.inventory.inventory_support import (  # noqa: F401  pylint: disable=unused-import
     BASE,
     LIST_PATH,
     TOKEN,
