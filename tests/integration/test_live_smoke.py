@@ -13,7 +13,6 @@ control API, directly, to seed unrelated servers, to read the servers, and to li
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
@@ -24,12 +23,12 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 # On sys.path through the pythonpath setting of pytest.ini.
 import harness  # pylint: disable=import-error
+from loopback_proxy import LoopbackProxy  # pylint: disable=import-error
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNNER = os.path.join(REPO_ROOT, 'tests', 'live', 'run_live_smoke.py')
@@ -41,8 +40,6 @@ UNRELATED_SERVERS = [
     {'name': 'production-db', 'status': 'active'},
     {'name': 'smoke-00000000-web', 'status': 'stopped'},
 ]
-FORWARDED_REQUEST_HEADERS = ('Authorization', 'Content-Type', 'Accept', 'Host')
-FORWARDED_ANSWER_HEADERS = ('Content-Type', 'Retry-After', 'Allow', 'WWW-Authenticate')
 
 
 def json_or_none(data):
@@ -52,81 +49,27 @@ def json_or_none(data):
         return None
 
 
-class RecordingGateway:
-    """A reverse proxy on 127.0.0.1 that plays the remote endpoint: forwards /api/v1/ to the simulator
-    and answers 403 to any other path; ``requests`` holds every request received, in order."""
+class RecordingGateway(LoopbackProxy):
+    """Plays the remote endpoint: forwards /api/v1/ to the simulator and answers 403 to any other path;
+    ``requests`` holds every request received, in order."""
+
+    # Host is kept, so the pagination links the simulator builds lead back through the gateway.
+    forwarded_request_headers = ('Authorization', 'Content-Type', 'Accept', 'Host')
 
     def __init__(self, simulator_url):
-        upstream = urllib.parse.urlsplit(simulator_url)
-        if upstream.hostname != '127.0.0.1':
-            raise ValueError('the gateway only forwards to the simulator on 127.0.0.1')
-        self.upstream = (upstream.hostname, upstream.port)
+        super().__init__(simulator_url)
         self.requests = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), self._handler_class())
-        self.server.daemon_threads = True
-        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def record(self, **entry):
+    def answer(self, method, path, body, headers):
+        if urllib.parse.urlsplit(path).path.startswith('/api/v1/'):
+            status, answer_headers, payload = self.forward(method, path, body, headers)
+        else:
+            status, answer_headers = 403, {'Content-Type': 'application/json'}
+            payload = b'{"detail": "Only /api/v1/ is served here."}'
         with self.lock:
-            self.requests.append(entry)
-
-    def forward(self, method, path, body, headers):
-        """Send the request to the simulator; return (status, answer headers, answer body)."""
-        connection = http.client.HTTPConnection(*self.upstream, timeout=60)
-        try:
-            connection.request(method, path, body=body or None, headers=headers)
-            answer = connection.getresponse()
-            kept = {name: answer.getheader(name) for name in FORWARDED_ANSWER_HEADERS if answer.getheader(name)}
-            return answer.status, kept, answer.read()
-        finally:
-            connection.close()
-
-    def _handler_class(self):
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = 'HTTP/1.1'
-
-            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-                """Quiet: the record is the log."""
-
-            def handle_one(self):
-                body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
-                if urllib.parse.urlsplit(self.path).path.startswith('/api/v1/'):
-                    # Host is kept, so the pagination links the simulator builds lead back through the gateway.
-                    headers = {name: self.headers[name] for name in FORWARDED_REQUEST_HEADERS if self.headers.get(name)}
-                    status, answer_headers, payload = gateway.forward(self.command, self.path, body, headers)
-                else:
-                    status, answer_headers = 403, {'Content-Type': 'application/json'}
-                    payload = b'{"detail": "Only /api/v1/ is served here."}'
-                gateway.record(method=self.command, path=self.path, status=status,
-                               sent=json_or_none(body), answer=json_or_none(payload))
-                self.send_response(status)
-                for name, value in answer_headers.items():
-                    self.send_header(name, value)
-                if status not in (204, 304):
-                    self.send_header('Content-Length', str(len(payload)))
-                self.end_headers()
-                if status not in (204, 304):
-                    self.wfile.write(payload)
-
-            def __getattr__(self, name):
-                # Every method (GET, POST, PATCH, HEAD, ...) goes to handle_one.
-                if name.startswith('do_'):
-                    return self.handle_one
-                raise AttributeError(name)
-
-        return Handler
+            self.requests.append(dict(method=method, path=path, status=status, sent=json_or_none(body), answer=json_or_none(payload)))
+        return status, answer_headers, payload
 
 
 @pytest.fixture(scope='module', name='simulator')
