@@ -163,13 +163,13 @@ def copy_tree(destination):
         subprocess.run(["git", "init", "--quiet", destination], check=True)
 
 
-def stage_commands(stage, python, version):
-    layout = [python, os.path.join("scripts", "collection_layout.py")]
+def stage_command(stage, python, version):
     if stage == "sanity":
-        return [layout + ["ansible-test", "sanity", "--local", "--python", version, "--color", "no"]]
+        return [python, os.path.join("scripts", "collection_layout.py"), "ansible-test", "sanity", "--local", "--python", version,
+                "--color", "no"]
     if stage == "units":
-        return [[python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"]]
-    return [[python, "-m", "pytest", "-q", "-p", "no:cacheprovider"] + list(INTEGRATION_TESTS)]
+        return [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"]
+    return [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"] + list(INTEGRATION_TESTS)
 
 
 def core_env(bin_dir):
@@ -199,9 +199,9 @@ def run_stage(core, stage, prepared, workdir):
     log_path = os.path.join(LOG_DIR, "core-%s-%s.log" % (core, stage))
     started = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as stream:
-        passed = all(subprocess.run(command, cwd=workdir, env=core_env(prepared["bin"]), stdout=stream,
-                                    stderr=subprocess.STDOUT, check=False).returncode == 0
-                     for command in stage_commands(stage, os.path.join(prepared["bin"], "python"), prepared["python"]))
+        command = stage_command(stage, os.path.join(prepared["bin"], "python"), prepared["python"])
+        passed = subprocess.run(command, cwd=workdir, env=core_env(prepared["bin"]), stdout=stream, stderr=subprocess.STDOUT,
+                                check=False).returncode == 0
     seconds = time.monotonic() - started
     with open(log_path, encoding="utf-8", errors="replace") as stream:
         output = stream.read()

@@ -37,7 +37,7 @@
 # matrix on all six cores in the foreground (as `make matrix`).
 # Deprecation warnings are shown in sanity, molecule and pytest (Ansible's and Python's), and those that
 # point at the collection fail the stage (scripts/deprecations.py, tests/conftest.py).
-# Stage 8 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one
+# Stage 9 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one
 # worker, which keeps the integration targets (they share integration_config.yml) sequential.
 
 # shellcheck source=scripts/common.sh
