@@ -33,6 +33,7 @@ import yaml
 # On sys.path through the pythonpath setting of pytest.ini.
 import collection_layout  # pylint: disable=import-error
 import harness  # pylint: disable=import-error
+import matrix  # pylint: disable=import-error
 
 # Next to this file (pytest puts the test's folder on sys.path).
 from awx_emulation import (  # pylint: disable=import-error
@@ -82,9 +83,7 @@ def extra_cores():
     listed = [path for path in os.environ.get('VPSORG_EXTRA_ANSIBLE_BINS', '').split(':') if path]
     if listed:
         return listed
-    cache = os.environ.get('VPSORG_MATRIX_CACHE') or os.path.join(
-        os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'), 'vpsorg-cloud', 'matrix')
-    ready = sorted(glob.glob(os.path.join(cache, 'core-2.16-*', '.ready')), key=os.path.getmtime)
+    ready = sorted(glob.glob(os.path.join(matrix.CACHE_DIR, 'core-2.16-*', '.ready')), key=os.path.getmtime)
     return [os.path.join(os.path.dirname(ready[-1]), 'bin')] if ready else [None]
 
 
