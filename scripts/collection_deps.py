@@ -29,7 +29,6 @@ Standard library only (collection_layout.py imports it); pip runs as ``<this Pyt
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -40,14 +39,15 @@ import sysconfig
 import tempfile
 import zipfile
 
+import project_cache
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIREMENTS = os.path.join('requirements', 'collections.txt')
 PTH_NAME = 'vpsorg_cloud_collection_deps.pth'
 
 
 def cache_dir() -> str:
-    return os.environ.get('VPSORG_COLLECTIONS_CACHE') or os.path.join(
-        os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'), 'vpsorg-cloud', 'collections')
+    return os.environ.get('VPSORG_COLLECTIONS_CACHE') or os.path.join(project_cache.root(), 'collections')
 
 
 def dependencies(repo_root: str = REPO_ROOT) -> list[str]:
@@ -74,20 +74,6 @@ def _pinned_wheel(repo_root: str) -> tuple[str, str]:
     return pins[0]
 
 
-@contextlib.contextmanager
-def _locked(folder: str):
-    """One process at a time fills the cache (the test command and the core matrix may start together)."""
-    import fcntl  # pylint: disable=import-outside-toplevel
-
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, '.lock'), 'w', encoding='utf-8') as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def ensure(repo_root: str = REPO_ROOT) -> str | None:
     """The folder holding ``ansible_collections/`` with every dependency, filled once; None without dependencies."""
     names = dependencies(repo_root)
@@ -99,7 +85,7 @@ def ensure(repo_root: str = REPO_ROOT) -> str | None:
     target = os.path.join(root, digest)
     if os.path.exists(os.path.join(target, '.ready')):
         return target
-    with _locked(root):
+    with project_cache.locked(root):
         if not os.path.exists(os.path.join(target, '.ready')):
             _fill(repo_root, root, target, names)
     return target

@@ -32,8 +32,12 @@ ALLOWED = ()
 
 
 def ours(path):
-    """True when ``path`` is a file of this collection (through the layout, an installed copy or the tree)."""
-    return COLLECTION_PATH in path.replace(os.sep, "/") or os.path.abspath(path).startswith(REPO_ROOT + os.sep)
+    """True when ``path`` is a file of this collection (through the layout, an installed copy or the tree), not of
+    a library installed in the tree's .venv."""
+    if COLLECTION_PATH in path.replace(os.sep, "/"):
+        return True
+    absolute = os.path.abspath(path)
+    return absolute.startswith(REPO_ROOT + os.sep) and "site-packages" not in absolute.split(os.sep)
 
 
 def find(text):

@@ -40,10 +40,10 @@ import threading
 import time
 
 import deprecations
+import project_cache
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CACHE_DIR = os.environ.get("VPSORG_MATRIX_CACHE") or os.path.join(
-    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "vpsorg-cloud", "matrix")
+CACHE_DIR = os.environ.get("VPSORG_MATRIX_CACHE") or os.path.join(project_cache.root(), "matrix")
 LOG_DIR = os.path.join(REPO_ROOT, "tests", "output", "matrix")
 # Each core and the controller Pythons it supports, the one to prefer first.
 CORES = (
@@ -53,6 +53,7 @@ CORES = (
     ("2.19", ("3.11", "3.12", "3.13")),
     ("2.20", ("3.12", "3.13", "3.14")),
     ("2.21", ("3.13", "3.12", "3.14")),
+    ("2.22", ("3.13", "3.14")),
 )
 STAGES = ("sanity", "units", "integration")
 INTEGRATION_TESTS = ("tests/integration/test_integration_targets.py", "tests/integration/test_inventory_plugin.py",
@@ -114,22 +115,24 @@ def ensure_venv(core, python):
     """The bin folder of the core's venv, installed from requirements/core-<core>.txt unless already there.
 
     The folder's name carries a digest of that file and the Python, so clones with other pins keep venvs
-    of their own; a venv counts only once its install finished (the .ready file)."""
+    of their own; a venv counts only once its install finished (the .ready file). Safe to call from several
+    processes at once (the test command's AWX test asks for 2.16's while the matrix may be making it)."""
     requirements = os.path.join(REPO_ROOT, "requirements", "core-%s.txt" % core)
     with open(requirements, "rb") as stream:
         digest = hashlib.sha256(stream.read() + python.encode()).hexdigest()[:16]
     venv = os.path.join(CACHE_DIR, "core-%s-%s" % (core, digest))
     bin_dir = os.path.join(venv, "bin")
     ready = os.path.join(venv, ".ready")
-    if os.path.exists(ready):
-        return bin_dir
-    log("ansible-core %s: creating %s on %s" % (core, venv, python))
-    shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([python, "-m", "venv", venv], check=True)
-    subprocess.run([os.path.join(bin_dir, "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-r", requirements], check=True)
-    with open(ready, "w", encoding="utf-8") as stream:
-        stream.write(requirements + "\n")
+    with project_cache.locked(CACHE_DIR):
+        if os.path.exists(ready):
+            return bin_dir
+        log("ansible-core %s: creating %s on %s" % (core, venv, python))
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([python, "-m", "venv", venv], check=True)
+        subprocess.run([os.path.join(bin_dir, "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-r", requirements], check=True)
+        with open(ready, "w", encoding="utf-8") as stream:
+            stream.write(requirements + "\n")
     return bin_dir
 
 
@@ -163,10 +166,9 @@ def copy_tree(destination):
         subprocess.run(["git", "init", "--quiet", destination], check=True)
 
 
-def stage_command(stage, python, version):
+def stage_command(stage, python):
     if stage == "sanity":
-        return [python, os.path.join("scripts", "collection_layout.py"), "ansible-test", "sanity", "--local", "--python", version,
-                "--color", "no"]
+        return [python, os.path.join("scripts", "sanity.py")]
     if stage == "units":
         return [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"]
     return [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"] + list(INTEGRATION_TESTS)
@@ -181,14 +183,11 @@ def core_env(bin_dir):
 
 
 def prepare_core(core, versions):
-    """{"python": version, "bin": venv bin folder} or {"skipped": why}. Run one core at a time: pip
-    installs and the seeding of ansible-test's shared pip cache (~/.ansible/test/cache) are not parallel-safe."""
+    """{"python": version, "bin": venv bin folder, "version": ansible-core version} or {"skipped": why}."""
     python, found = find_python(versions)
     if python is None:
         return {"skipped": found}
     bin_dir = ensure_venv(core, python)
-    subprocess.run([os.path.join(bin_dir, "python"), os.path.join(REPO_ROOT, "scripts", "seed_ansible_test_pip.py")],
-                   check=True)
     version = subprocess.run([os.path.join(bin_dir, "python"), "-c", "from ansible.release import __version__; print(__version__)"],
                              capture_output=True, text=True, check=True).stdout.strip()
     return {"python": found, "bin": bin_dir, "version": version}
@@ -199,7 +198,7 @@ def run_stage(core, stage, prepared, workdir):
     log_path = os.path.join(LOG_DIR, "core-%s-%s.log" % (core, stage))
     started = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as stream:
-        command = stage_command(stage, os.path.join(prepared["bin"], "python"), prepared["python"])
+        command = stage_command(stage, os.path.join(prepared["bin"], "python"))
         passed = subprocess.run(command, cwd=workdir, env=core_env(prepared["bin"]), stdout=stream, stderr=subprocess.STDOUT,
                                 check=False).returncode == 0
     seconds = time.monotonic() - started

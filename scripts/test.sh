@@ -19,8 +19,8 @@
 #              (scripts/docs.sh, as `make docs`)
 #   3. changelog  antsibull-changelog lint of changelogs/, and CHANGELOG.rst matches
 #              changelogs/changelog.yaml (scripts/changelog.sh lint)
-#   4. sanity  ansible-test sanity --local --python 3.11, run from the collection layout; no
-#              tests/sanity/ignore-*.txt entries are allowed
+#   4. sanity  ansible-test sanity --local --python 3.11, run from the collection layout with state of its
+#              own (scripts/sanity.py); no tests/sanity/ignore-*.txt entries are allowed
 #   5. molecule  molecule test --all (extensions/molecule/: the fleet role against a local simulator)
 #   6. galaxy  galaxy-importer on the tarball `ansible-galaxy collection build` makes; fails on
 #              any ERROR or WARNING it logs (scripts/galaxy_importer.sh, scripts/galaxy-importer.cfg)
@@ -46,6 +46,7 @@
 MATRIX_LOG="$REPO_ROOT/tests/output/matrix.log"
 PYTEST_LOG="$REPO_ROOT/tests/output/pytest.log"
 MATRIX_PID=""
+BASE_PYTHONS="$REPO_ROOT/tests/output/base-pythons.json"
 
 show_deprecations() {
     export ANSIBLE_DEPRECATION_WARNINGS=true
@@ -68,9 +69,7 @@ stage_sanity() {
     ignores="$(cd "$REPO_ROOT" && { grep -sHnv '^[[:space:]]*$' tests/sanity/ignore-*.txt || true; })"
     [ -z "$ignores" ] || die "tests/sanity/ignore-*.txt must stay empty; fix the code instead of ignoring:
 $ignores"
-    python "$REPO_ROOT/scripts/seed_ansible_test_pip.py"
-    (show_deprecations && python "$REPO_ROOT/scripts/collection_layout.py" ansible-test sanity --local --python 3.11 --color no 2>&1) \
-        | check_deprecations
+    (show_deprecations && python "$REPO_ROOT/scripts/sanity.py" 2>&1) | check_deprecations
 }
 
 stage_molecule() {
@@ -142,8 +141,6 @@ finish_matrix() {
     MATRIX_PID=""
     cat "$MATRIX_LOG"
     [ "$rc" -eq 0 ] || die "the core matrix failed (exit $rc); its table and the failing stages' output are above"
-    # The run ends the way pytest's run ends: with its closing line.
-    tail -n 1 "$PYTEST_LOG"
 }
 
 stage_units() {
@@ -160,6 +157,7 @@ main() {
     local stage with_matrix=""
     ensure_venv
     ensure_layout
+    python "$REPO_ROOT/scripts/base_pythons.py" record "$BASE_PYTHONS"
     if [ "$#" -eq 0 ]; then
         set -- lint docs changelog sanity molecule galaxy packaging live pytest
         with_matrix=yes
@@ -172,6 +170,10 @@ main() {
         esac
     done
     [ -z "$with_matrix" ] || finish_matrix
+    say "base interpreters: the packages of every Python this run did not create are as they were"
+    python "$REPO_ROOT/scripts/base_pythons.py" check "$BASE_PYTHONS" || die "the run changed a base interpreter (above)"
+    # The whole run ends the way pytest's run ends: with its closing line.
+    [ -z "$with_matrix" ] || tail -n 1 "$PYTEST_LOG"
 }
 
 main "$@"

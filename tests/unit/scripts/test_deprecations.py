@@ -39,3 +39,10 @@ def test_the_command_line_fails_on_a_file_that_holds_one(tmp_path, capsys):
     assert deprecations.main([str(clean)]) == 0
     assert deprecations.main([str(clean), str(dirty)]) == 1
     assert "1 deprecation warning(s) point at vpsorg.cloud in %s" % dirty in capsys.readouterr().err
+
+
+def test_a_library_in_the_trees_venv_is_not_the_collection():
+    library = deprecations.REPO_ROOT + "/.venv/lib/python3.11/site-packages/pip/_internal/metadata/importlib/_envs.py"
+    ours = deprecations.REPO_ROOT + "/scripts/matrix.py"
+    assert deprecations.find(library + ":111: DeprecationWarning: pkg_resources is deprecated as an API\n") == []
+    assert deprecations.find(ours + ":1: DeprecationWarning: old\n") == [ours + ":1: DeprecationWarning: old"]
