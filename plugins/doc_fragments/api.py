@@ -71,6 +71,9 @@ options:
       - "API token of the VPS.org account, sent as C(Authorization: Bearer <token>)."
       - May be a Jinja template, for example a lookup of a vault or secret store.
       - Required, from this option or the environment variable.
+      - With ansible-core 2.22 or later the token, as sent (after the template), is registered with Ansible's secret
+        masking, so it is masked in everything Ansible shows from then on (from version 0.2.0 on). Older ansible-core
+        has no secret masking; the plugin keeps the token out of what it shows all the same.
     type: str
     env:
       - name: VPS_API_TOKEN

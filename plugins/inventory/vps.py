@@ -199,6 +199,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.community.library_inventory_filtering_v1.plugins.plugin_utils.inventory_filter import filter_host, parse_filters
 # Plain Python, without requests: cheap to import even when a warm cache never reads the API.
 from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import list_matching, read_details, unique_values
+from ansible_collections.vpsorg.cloud.plugins.module_utils._secrets import register_token
 from ansible_collections.vpsorg.cloud.plugins.plugin_utils._inventory import (
     WRAP_UNSAFE,
     HostVariables,
@@ -271,6 +272,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                      "or the VPS_API_TOKEN environment variable.")
         if not isinstance(token, str):
             raise AnsibleParserError("The api_token option must give a string, got %s." % type(token).__name__)
+        # ansible-core 2.22+ masks it in everything it shows from now on. The token as sent, after the template: the
+        # option is not marked `secret: true`, which would register the template's text (see module_utils/_secrets.py).
+        register_token(token)
         return token
 
     # Reading the servers.
