@@ -42,7 +42,9 @@ description:
     The first good poll after that reports every change made meanwhile.
   - A refused token (HTTP 401 or 403) ends the source with an error that says so; so does any other
     client error (HTTP 4xx) on the very first poll, which means a wrong O(api_url).
-  - The API token is never put in an event or a log line.
+  - The API token is never put in an event or a log line. With ansible-core 2.22 or later installed beside
+    ansible-rulebook, the source also registers the token with Ansible's secret masking and masks the registered
+    secrets in its own log lines.
 version_added: 0.2.0
 requirements:
   - requests
@@ -157,6 +159,11 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import (  # 
     list_matching,
     unique_values,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._secrets import (  # noqa: E402
+    HAS_SECRET_MASKING,
+    MaskingFilter,
+    register_token,
+)
 from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS  # noqa: E402
 
 # pylint: enable=wrong-import-position
@@ -175,6 +182,9 @@ TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 
 logger = logging.getLogger("vpsorg.cloud.vps_servers")
+if HAS_SECRET_MASKING:
+    # ansible-core 2.22+: the source's log lines never show a registered secret, the token above all (settings_from).
+    logger.addFilter(MaskingFilter())
 
 
 class VpsServersSourceError(Exception):
@@ -234,7 +244,10 @@ def _in_statuses(event, statuses):
 
 
 def settings_from(args, environ=None):
-    """The source's settings from the rulebook's ``args``; raises VpsServersSourceError when one is wrong."""
+    """The source's settings from the rulebook's ``args``; raises VpsServersSourceError when one is wrong.
+
+    The token is registered as a secret with ansible-core when it can mask secrets (2.22+).
+    """
     environ = os.environ if environ is None else environ
     unknown = sorted(key for key in args if key not in ARGUMENTS and not key.startswith("eda_"))
     if unknown:
@@ -248,6 +261,7 @@ def settings_from(args, environ=None):
     if not token:
         raise VpsServersSourceError("vpsorg.cloud.vps_servers needs an API token: set the api_token argument or the "
                                     "VPS_API_TOKEN environment variable.")
+    register_token(str(token))
     settings = {
         "api_url": str(args.get("api_url") or DEFAULT_API_URL),
         "api_token": str(token),
