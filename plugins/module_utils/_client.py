@@ -57,6 +57,8 @@ MAX_PAGE_SIZE = 1000
 LISTING_ATTEMPTS = 5
 
 RETRYABLE_STATUSES = frozenset((429, 502, 503, 504))
+# What stands for the token where an answer repeats it (ansible-core's placeholder for no_log values before 2.22).
+TOKEN_PLACEHOLDER = "********"
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "PATCH", "DELETE"))
 
 
@@ -146,6 +148,7 @@ class VpsClient:
         # Shared by every client of one run (the threads of vps_fleet), so a 429 slows all of them down.
         self.pacer = pacer if pacer is not None else RequestPacer(clock=clock, sleep=sleep)
         self._token_source = token_source
+        self._token_forms = _text_forms(api_token)
         self._session = session if session is not None else requests.Session()
         self._session.auth = _BearerAuth(api_token)
         self._session.headers.update({
@@ -295,6 +298,8 @@ class VpsClient:
     def _decode(self, method, path, response, attempt):
         status = response.status_code
         text = response.text
+        if status >= 400:
+            text = self._without_token(text)
         try:
             data = json.loads(text) if text.strip() else None
             is_json = True
@@ -310,8 +315,21 @@ class VpsClient:
                 return None
             if method == "POST":
                 raise VpsOutcomeUnknownError(method, path, "answered %s with a body that is not JSON" % status, status=status)
+            text = self._without_token(text)
             raise VpsApiError(method, path, status, "expected JSON, got %s" % api_error_message(None, text), body=_brief_text(text))
         return data
+
+    def _without_token(self, text):
+        """The text of an answer that becomes an error, with the token taken out wherever it repeats it.
+
+        An error answer may echo the request (a proxy's error page, "invalid token <...>"), and its text goes into
+        messages and the failure of a module's result. ansible-core before 2.22 replaced the token (a no_log value)
+        in module results; 2.22 leaves results as they are and only masks what it shows, so the client takes it out.
+        """
+        for form in self._token_forms:
+            if form in text:
+                text = text.replace(form, TOKEN_PLACEHOLDER)
+        return text
 
     def _expect_object(self, method, path, body=None):
         data = self.request(method, path, body=body)
@@ -354,6 +372,13 @@ class VpsClient:
         if base_path and path.startswith(base_path + "/"):
             path = path[len(base_path):]
         return path, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def _text_forms(secret):
+    """The ways ``secret`` can be written in the text of an answer, longest first: as it is, and escaped in JSON."""
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    forms.update([form.replace("/", "\\/") for form in forms])
+    return sorted(forms, key=len, reverse=True)
 
 
 def _unique_by_id(servers):

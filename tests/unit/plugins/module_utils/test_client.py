@@ -375,6 +375,41 @@ def test_token_appears_in_no_exception_text_nor_repr():
     assert TOKEN not in repr(client._session.auth)
 
 
+@pytest.mark.parametrize("answer", [
+    make_response(401, {"detail": "Invalid token %s." % TOKEN}),
+    make_response(400, {"api_token": ["%s is not a valid token" % TOKEN], "detail": "Bad request"}),
+    make_response(403, text="<html><pre>Authorization: Bearer %s</pre> refused by the proxy</html>" % TOKEN),
+    make_response(200, text="<html>Login page for %s</html>" % TOKEN),
+], ids=["json-detail", "json-fields", "text-error", "text-success"])
+def test_an_answer_that_repeats_the_token_becomes_an_error_without_it(answer):
+    """ansible-core before 2.22 replaced no_log values in module results; 2.22 does not, so the client takes it out."""
+    client, _clock = make_client(FakeSession(answer), retries=0)
+    with pytest.raises(VpsApiError) as caught:
+        client.get_server(1)
+    texts = (str(caught.value), caught.value.api_message, json.dumps(caught.value.to_dict(), default=str))
+    assert all(TOKEN not in text for text in texts)
+    assert _client.TOKEN_PLACEHOLDER in caught.value.api_message
+    assert _client.TOKEN_PLACEHOLDER in json.dumps(caught.value.body)
+
+
+def test_a_token_escaped_in_a_json_error_answer_is_taken_out_in_every_form():
+    token = 'tok/with"quote-and-é'
+    forms = [token, json.dumps(token)[1:-1], json.dumps(token, ensure_ascii=False)[1:-1], json.dumps(token)[1:-1].replace("/", "\\/")]
+    for form in forms:
+        answer = make_response(401, text='{"detail": "Invalid token: %s", "sent": "%s"}' % (form, form))
+        client = VpsClient(token, api_url=BASE, session=FakeSession(answer), retries=0)
+        with pytest.raises(VpsApiError) as caught:
+            client.get_server(1)
+        assert caught.value.body == {"detail": "Invalid token: ********", "sent": "********"}, form
+        assert token not in str(caught.value)
+
+
+def test_a_good_answer_is_never_changed_even_if_it_holds_the_token():
+    odd = dict(SERVER, name=TOKEN)
+    client, _clock = make_client(FakeSession(make_response(200, odd)))
+    assert client.get_server(12345) == odd
+
+
 def test_log_lines_never_carry_the_token():
     lines = []
     session = FakeSession(make_response(503, text="down"), make_response(200, SERVER))
