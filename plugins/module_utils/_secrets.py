@@ -60,4 +60,3 @@ class MaskingFilter(logging.Filter):
         if masked != text:
             record.msg, record.args = masked, ()
         return True
-
