@@ -15,14 +15,19 @@ REPO_ROOT = os.path.dirname(BENCH_DIR)
 FLOOR_PLUGIN_DIR = os.path.join(BENCH_DIR, "inventory_plugins")
 SIMULATOR_DIR = os.path.join(REPO_ROOT, "tests", "simulator")
 SCRIPTS_DIR = os.path.join(REPO_ROOT, "scripts")
+TESTS_DIR = os.path.join(REPO_ROOT, "tests")
 TOKEN = "tok-BENCH-5d1e7a-never-print-me"
 
-for _path in (SIMULATOR_DIR, SCRIPTS_DIR):
+# The folders pytest.ini's pythonpath names: the harness, the scripts, and the tests' support package.
+for _path in (SIMULATOR_DIR, SCRIPTS_DIR, TESTS_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-import collection_layout  # noqa: E402  pylint: disable=import-error,wrong-import-position
-import harness  # noqa: E402  pylint: disable=import-error,wrong-import-position
+# pylint: disable=import-error,wrong-import-position
+import collection_layout  # noqa: E402
+import harness  # noqa: E402
+from support.environment import ansible_env  # noqa: E402
+# pylint: enable=import-error,wrong-import-position
 
 
 def tool(name):
@@ -40,30 +45,19 @@ def python_for_modules():
 
 
 def command_env(work_dir):
-    """The same environment for every measured command: no proxies, no user Ansible settings."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.lower().endswith("_proxy") and not key.startswith(("ANSIBLE_", "VPS_"))}
+    """The same environment for every measured command: the tests' (tests/support/environment.py: no proxies, no user
+    ANSIBLE_* or VPS_* settings, the working tree as the collection), Ansible's defaults, the floor plugin, the token."""
     config = os.path.join(work_dir, "ansible.cfg")
     with open(config, "w", encoding="utf-8") as stream:
         stream.write("# empty: Ansible's defaults\n")
-    env.update({
-        "PATH": os.path.dirname(tool("ansible-inventory")) + os.pathsep + env.get("PATH", ""),
-        "ANSIBLE_CONFIG": config,
-        "ANSIBLE_COLLECTIONS_PATH": collection_layout.ensure_layout(),
-        "ANSIBLE_INVENTORY_PLUGINS": FLOOR_PLUGIN_DIR,
-        "ANSIBLE_HOME": os.path.join(work_dir, "ansible-home"),
-        "ANSIBLE_LOCAL_TEMP": os.path.join(work_dir, "ansible-local-tmp"),
-        "ANSIBLE_REMOTE_TEMP": os.path.join(work_dir, "ansible-remote-tmp"),
-        "ANSIBLE_PYTHON_INTERPRETER": python_for_modules(),
+    return ansible_env(
+        work_dir, token=TOKEN, bin_dir=os.path.dirname(tool("ansible-inventory")),
+        ANSIBLE_CONFIG=config,
+        ANSIBLE_INVENTORY_PLUGINS=FLOOR_PLUGIN_DIR,
+        ANSIBLE_PYTHON_INTERPRETER=python_for_modules(),
         # A source that fails to parse must fail the run, not give an empty inventory quickly.
-        "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true",
-        "ANSIBLE_NOCOLOR": "true",
-        "ANSIBLE_FORCE_COLOR": "false",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "NO_PROXY": "*",
-        "VPS_API_TOKEN": TOKEN,
-    })
-    return env
+        ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
+    )
 
 
 def start_simulator(provision_delay=0.2, action_delay=0.2, rate_limit=None, rate_burst=None):

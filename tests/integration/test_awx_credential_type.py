@@ -10,11 +10,12 @@ inventory, given back as AWX's inventory script, with the same credential enviro
 
 Everything runs against the local simulator (``harness.Simulator``); the credential's URL input is the
 simulator's. That the file is in the collection tarball is checked by tests/packaging/test_awx_extension.py.
-The default core is the venv's; ansible-core 2.16 is added from the core matrix's cache
-(``~/.cache/vpsorg-cloud/matrix/core-2.16-*``) or from ``VPSORG_EXTRA_ANSIBLE_BINS``, and skipped when
-neither has one. On 2.19 and later ``--export`` prints every string an inventory plugin set as
-``{"__ansible_unsafe": ...}``, which AWX stores as it is; 2.16 prints plain strings (only values with ``{``
-or ``}`` are wrapped, by the plugin). Both come back as plain strings in a job.
+The default core is the venv's; ansible-core 2.16 is added from ``VPSORG_EXTRA_ANSIBLE_BINS`` or from the core
+matrix (scripts/matrix.py). In CI (``VPSORG_FAIL_ON_UNEXPECTED_SKIP=1``) the matrix's 2.16 venv is made when it is
+missing (``matrix.prepare_core``), or the test fails saying why; elsewhere the 2.16 case is skipped (and listed at
+the end of the run, tests/support/skips.py) when the matrix's cache has no 2.16 venv yet. On 2.19 and later
+``--export`` prints every string an inventory plugin set as ``{"__ansible_unsafe": ...}``, which AWX stores as it
+is; 2.16 prints plain strings (only values with ``{`` or ``}`` are wrapped, by the plugin). Both come back as plain strings in a job.
 """
 
 from __future__ import annotations
@@ -24,16 +25,15 @@ import json
 import os
 import stat
 import subprocess
-import sys
 
 import ansible_runner
 import pytest
 import yaml
 
-# On sys.path through the pythonpath setting of pytest.ini.
-import collection_layout  # pylint: disable=import-error
-import harness  # pylint: disable=import-error
+# On sys.path through the pythonpath setting of pytest.ini (scripts/, tests/).
 import matrix  # pylint: disable=import-error
+from support.environment import VENV_BIN, ansible_env, use_as_environ  # pylint: disable=import-error
+from support.skips import failing_on_unexpected  # pylint: disable=import-error
 
 # Next to this file (pytest puts the test's folder on sys.path).
 from awx_emulation import (  # pylint: disable=import-error
@@ -44,9 +44,9 @@ from awx_emulation import (  # pylint: disable=import-error
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 FILES = os.path.join(HERE, 'awx_files')
-VENV_BIN = os.path.dirname(sys.executable)
 DEFINITION = 'extensions/awx/credential_type_vps_api.yml'
 TOKEN = 'tok-AWX-CREDENTIAL-5b9e1d-never-print-me'
+SIMULATOR_OPTIONS = {'provision_delay': 0.1, 'action_delay': 0.1, 'token': TOKEN}  # the sim fixture
 DEFAULT_URL = 'https://admin.vps.org'
 INVENTORY_SOURCE = {
     'plugin': 'vpsorg.cloud.vps',
@@ -63,34 +63,40 @@ SERVERS = [
 # ----- helpers -----
 
 
-def clean_env(tmp_path, **extra):
-    """A child's environment: no proxies, no ANSIBLE_* or VPS_* of the caller; Ansible's files under tmp_path."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.lower().endswith('_proxy') and not key.startswith(('ANSIBLE_', 'VPS_'))}
-    env.update({'PATH': VENV_BIN + os.pathsep + env.get('PATH', ''), 'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
-                'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'), 'NO_PROXY': '*', 'no_proxy': '*'})
-    env.update(extra)
-    return env
-
-
 def load_definition():
     with open(os.path.join(REPO_ROOT, DEFINITION), encoding='utf-8') as handle:
         return yaml.safe_load(handle)
 
 
-def extra_cores():
-    """bin folders of other ansible-core venvs: VPSORG_EXTRA_ANSIBLE_BINS, else the matrix's newest ready 2.16 venv."""
-    listed = [path for path in os.environ.get('VPSORG_EXTRA_ANSIBLE_BINS', '').split(':') if path]
-    if listed:
-        return listed
-    ready = sorted(glob.glob(os.path.join(matrix.CACHE_DIR, 'core-2.16-*', '.ready')), key=os.path.getmtime)
-    return [os.path.join(os.path.dirname(ready[-1]), 'bin')] if ready else [None]
+def matrix_core_bin(core):
+    """The bin folder of the core matrix's venv of ``core`` (scripts/matrix.py).
+
+    In CI (VPSORG_FAIL_ON_UNEXPECTED_SKIP=1) it is made when missing, and the test fails when it cannot be; elsewhere
+    the newest ready one in the matrix's cache is taken, and the test is skipped when there is none."""
+    if failing_on_unexpected():
+        try:
+            prepared = matrix.prepare_core(core, dict(matrix.CORES)[core])
+        except (OSError, subprocess.CalledProcessError) as error:
+            pytest.fail('could not make the ansible-core %s venv of the core matrix: %s' % (core, error))
+        if 'skipped' in prepared:
+            pytest.fail('ansible-core %s cannot be installed on this machine (scripts/matrix.py): %s' % (core, prepared['skipped']))
+        return prepared['bin']
+    ready = sorted(glob.glob(os.path.join(matrix.CACHE_DIR, 'core-%s-*' % core, '.ready')), key=os.path.getmtime)
+    if not ready:
+        pytest.skip('no ansible-core %s venv in the core matrix cache %s (run make matrix once)' % (core, matrix.CACHE_DIR))
+    return os.path.join(os.path.dirname(ready[-1]), 'bin')
 
 
-CORES = [pytest.param(VENV_BIN, id='venv-core')] + [
-    pytest.param(path, id='core-2.16' if path is None or 'core-2.16' in path else path,
-                 marks=pytest.mark.skipif(path is None, reason='no ansible-core 2.16 venv (run make matrix once)'))
-    for path in extra_cores()]
+# The bin folders of the cores to run on: the venv's, then VPSORG_EXTRA_ANSIBLE_BINS or the matrix's 2.16 (None).
+EXTRA_BINS = [path for path in os.environ.get('VPSORG_EXTRA_ANSIBLE_BINS', '').split(':') if path]
+CORES = [pytest.param(VENV_BIN, id='venv-core')] + (
+    [pytest.param(path, id=path) for path in EXTRA_BINS] or [pytest.param(None, id='core-2.16')])
+
+
+@pytest.fixture(name='bin_dir')
+def bin_dir_fixture(request):
+    """The bin folder of the ansible-core a test runs on (the tests parametrize it indirectly from CORES)."""
+    return request.param or matrix_core_bin('2.16')
 
 
 def core_version(bin_dir):
@@ -124,36 +130,27 @@ def assert_token_only_in_runner_command_files(root):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
 
 
-@pytest.fixture(scope='module', name='simulator')
-def simulator_fixture():
-    with harness.Simulator(provision_delay=0.1, action_delay=0.1, token=TOKEN) as sim:
-        yield sim
-
-
 @pytest.fixture(name='sim')
-def sim_fixture(simulator):
-    simulator.reset()
-    simulator.seed(servers=SERVERS)
-    return simulator
+def seeded_sim_fixture(sim):
+    """The reset simulator (tests/support/simulator.py) holding SERVERS."""
+    sim.seed(servers=SERVERS)
+    return sim
 
 
 @pytest.fixture(name='awx_env')
 def awx_env_fixture(sim, tmp_path, monkeypatch):
     """``awx_env(bin_dir, **extra)``: AWX's environment of a job or update on that core, with the credential injected.
 
-    ansible-runner starts from a copy of os.environ: that copy is made clean (no ANSIBLE_*, VPS_*, proxies).
+    ansible-runner starts from a copy of os.environ: that copy is made clean (support.environment.ansible_env: no
+    ANSIBLE_*, VPS_*, proxies; the working tree as the collection).
     """
-    environ = clean_env(tmp_path)
-    for key in list(os.environ):
-        if key not in environ:
-            monkeypatch.delenv(key)
-    for key, value in environ.items():
-        monkeypatch.setenv(key, value)
+    environ = ansible_env(tmp_path)
+    use_as_environ(monkeypatch, environ)
     credential_env, _safe_env = awx_inject_env(load_definition(), {'api_token': TOKEN, 'api_url': sim.url})
 
     def build(bin_dir, **extra):
         env = dict(AWX_ANSIBLE_SETTINGS, **extra)
-        env.update({'PATH': bin_dir + os.pathsep + environ['PATH'], 'ANSIBLE_COLLECTIONS_PATH': collection_layout.ensure_layout()})
+        env['PATH'] = bin_dir + os.pathsep + environ['PATH']
         env.update(credential_env)
         return env
 
@@ -239,7 +236,7 @@ def test_injectors_render_as_awx_does(inputs, url):
     assert safe_env == {'VPS_API_TOKEN': HIDDEN, 'VPS_API_URL': url}
 
 
-@pytest.mark.parametrize('bin_dir', CORES)
+@pytest.mark.parametrize('bin_dir', CORES, indirect=True)
 def test_example_playbook_loads_the_definition(tmp_path, bin_dir):
     """files/awx/load_credential_type.yml (the guide's playbook) hands the definition to awx.awx.credential_type
     unchanged: AWX's "{{ api_token }}" templates are not rendered by Ansible on the way."""
@@ -259,8 +256,7 @@ def test_example_playbook_loads_the_definition(tmp_path, bin_dir):
     for source in (os.path.join(FILES, 'load_credential_type.yml'), os.path.join(REPO_ROOT, DEFINITION)):
         (playbook_dir / os.path.basename(source)).write_text(open(source, encoding='utf-8').read(), encoding='utf-8')
     record = tmp_path / 'record.json'
-    env = clean_env(tmp_path, PATH=bin_dir + os.pathsep + os.environ['PATH'], STUB_RECORD=str(record),
-                    ANSIBLE_COLLECTIONS_PATH=str(tmp_path / 'stub'), ANSIBLE_NOCOLOR='true')
+    env = ansible_env(tmp_path, bin_dir=bin_dir, collections_path=str(tmp_path / 'stub'), STUB_RECORD=str(record))
     result = subprocess.run([os.path.join(bin_dir, 'ansible-playbook'), str(playbook_dir / 'load_credential_type.yml')],
                             env=env, capture_output=True, text=True, timeout=300, check=False)
     print(result.stderr)
@@ -272,7 +268,7 @@ def test_example_playbook_loads_the_definition(tmp_path, bin_dir):
 
 # ----- inventory updates and jobs -----
 
-@pytest.mark.parametrize('bin_dir', CORES)
+@pytest.mark.parametrize('bin_dir', CORES, indirect=True)
 def test_inventory_update_and_job_through_runner(sim, awx_env, tmp_path, bin_dir):
     """An inventory update and a job, both with exactly the credential's environment, as AWX runs them."""
     core = core_version(bin_dir)

@@ -22,13 +22,9 @@ import subprocess
 import sys
 import time
 
-import pytest
+# tests/ is on sys.path through the pythonpath setting of pytest.ini.
+from support.environment import VENV_BIN, ansible_env  # pylint: disable=import-error
 
-# Both on sys.path through the pythonpath setting of pytest.ini.
-import collection_layout  # pylint: disable=import-error
-import harness  # pylint: disable=import-error
-
-VENV_BIN = os.path.dirname(sys.executable)
 TOKEN = 'tok-RULEBOOK-INTEGRATION-9c41e7-never-print-me'
 LIST_PATH = '/api/v1/servers/'
 MIN_JAVA = 17
@@ -38,6 +34,7 @@ INTERVAL = 0.2
 PROVISION_DELAY = 4.0
 ACTION_DELAY = 0.5
 RULEBOOK_TIMEOUT = 240
+SIMULATOR_OPTIONS = {'provision_delay': PROVISION_DELAY, 'action_delay': ACTION_DELAY, 'token': TOKEN}  # the sim fixture
 
 RULEBOOK = """\
 ---
@@ -170,30 +167,9 @@ def java_home():
 
 
 def rulebook_env(tmp_path, sim, path=None, home=None):
-    """The environment of ansible-rulebook and of the play: the venv's bin first, the collection from the working tree."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.lower().endswith('_proxy') and not key.startswith(('ANSIBLE_', 'VPS_', 'JAVA_HOME'))}
-    env.update({
-        'PATH': VENV_BIN + os.pathsep + env.get('PATH', '') if path is None else path,
-        'JAVA_HOME': home or java_home(),
-        'ANSIBLE_COLLECTIONS_PATH': collection_layout.ensure_layout(),
-        'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
-        'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
-        'ANSIBLE_NOCOLOR': 'true',
-        'ANSIBLE_FORCE_COLOR': 'false',
-        'NO_PROXY': '*',
-        # Python's deprecation warnings shown: the deprecation gate (tests/conftest.py) judges the printed output.
-        'PYTHONWARNINGS': 'default::DeprecationWarning',
-        'VPS_API_URL': sim.url,
-        'VPS_API_TOKEN': sim.token,
-    })
-    return env
-
-
-@pytest.fixture(name='sim')
-def sim_fixture():
-    with harness.Simulator(provision_delay=PROVISION_DELAY, action_delay=ACTION_DELAY, token=TOKEN) as sim:
-        yield sim
+    """The environment of ansible-rulebook and of the play (support.environment.ansible_env) with a Java 17+ JAVA_HOME;
+    ``path`` replaces PATH."""
+    return ansible_env(tmp_path, sim, JAVA_HOME=home or java_home(), **({} if path is None else {'PATH': path}))
 
 
 def wait_for_first_poll(sim, rulebook, timeout=RULEBOOK_TIMEOUT):

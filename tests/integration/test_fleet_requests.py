@@ -16,11 +16,10 @@ import sys
 
 import pytest
 
-# Both on sys.path through the pythonpath setting of pytest.ini.
-import collection_layout  # pylint: disable=import-error
+# Both on sys.path through the pythonpath setting of pytest.ini (tests/simulator, tests/).
 import harness  # pylint: disable=import-error
+from support.environment import VENV_BIN, ansible_env  # pylint: disable=import-error
 
-VENV_BIN = os.path.dirname(sys.executable)
 POLL_INTERVAL = 1.0  # FLEET_POLL_INTERVAL of plugins/module_utils/_account.py
 
 
@@ -31,10 +30,7 @@ def run_fleet(sim, tmp_path, count, prefix):
         "hosts": "localhost", "connection": "local", "gather_facts": False,
         "tasks": [{"name": "fleet", "vpsorg.cloud.vps_fleet": {"api_url": sim.url, "api_token": sim.token, "servers": servers}}],
     }]))
-    env = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy") and not key.startswith(("ANSIBLE_", "VPS_"))}
-    env.update(PATH=VENV_BIN + os.pathsep + env.get("PATH", ""), ANSIBLE_COLLECTIONS_PATH=collection_layout.ensure_layout(),
-               ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR="true", NO_PROXY="*")
+    env = ansible_env(tmp_path, ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     completed = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(playbook)], env=env, cwd=str(tmp_path),
                                capture_output=True, text=True, timeout=600, check=False)
     print(completed.stderr)  # searched for deprecations (tests/conftest.py)

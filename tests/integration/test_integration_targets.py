@@ -1,6 +1,6 @@
 """Run every integration target in tests/integration/targets/ against the local API simulator.
 
-One simulator serves the whole module (``harness.Simulator``, tests/simulator/harness.py) and is
+One simulator serves the whole module (the ``sim`` fixture of tests/support/simulator.py) and is
 reset before each target. Its address and token reach the targets through
 tests/integration/integration_config.yml (``vps_api_url``, ``vps_api_token``, and ``vps_sim_url``
 for the simulator's ``/_sim/`` control API), which this module writes before each target and
@@ -21,30 +21,24 @@ import sys
 import pytest
 import yaml
 
-# Both on sys.path through the pythonpath setting of pytest.ini.
+# On sys.path through the pythonpath setting of pytest.ini.
 import collection_layout  # pylint: disable=import-error
-import harness  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGETS_DIR = os.path.join(HERE, 'targets')
 CONFIG = os.path.join(HERE, 'integration_config.yml')
 TARGETS = sorted(name for name in os.listdir(TARGETS_DIR) if os.path.isdir(os.path.join(TARGETS_DIR, name)))
+SIMULATOR_OPTIONS = {'provision_delay': 0.3, 'action_delay': 0.3}  # the sim fixture (tests/support/simulator.py)
 
 
-@pytest.fixture(scope='module', name='simulator')
-def simulator_fixture():
-    """One simulator for all targets; integration_config.yml is removed when they are done."""
-    with harness.Simulator(provision_delay=0.3, action_delay=0.3) as sim:
-        try:
-            yield sim
-        finally:
-            if os.path.exists(CONFIG):
-                os.remove(CONFIG)
+def teardown_module():
+    """integration_config.yml is removed when the targets are done."""
+    if os.path.exists(CONFIG):
+        os.remove(CONFIG)
 
 
-def reset_and_configure(sim):
-    """Reset the simulator and point integration_config.yml at it (reset restores the start-up token)."""
-    sim.reset()
+def configure(sim):
+    """Point integration_config.yml at the (freshly reset) simulator."""
     config = {'vps_api_url': sim.url, 'vps_api_token': sim.token, 'vps_sim_url': sim.url}
     with open(CONFIG, 'w', encoding='utf-8') as handle:
         yaml.safe_dump(config, handle, default_flow_style=False)
@@ -56,9 +50,9 @@ def test_there_are_targets():
 
 
 @pytest.mark.parametrize('target', TARGETS)
-def test_target(simulator, target):
+def test_target(sim, target):
     """Run one target with ansible-test; it must run (not be excluded) and pass."""
-    reset_and_configure(simulator)
+    configure(sim)
     result = collection_layout.ansible_test(
         ['integration', '--local', '--python', '%d.%d' % sys.version_info[:2], '--color', 'no', target],
         stdout=subprocess.PIPE,

@@ -1,7 +1,7 @@
 """The vpsorg.cloud.vps inventory plugin's filters, detail views and declined files, through ansible-inventory.
 
-Driven like test_inventory_plugin.py (whose simulator, ``sim`` and ``ansible`` fixtures and helpers are imported
-from there): a local API simulator, ansible-inventory as a subprocess with the working tree as the collection, and
+Driven like test_inventory_plugin.py (whose ``ansible`` fixture, simulator options and helpers are imported from
+there; ``sim`` is tests/support/simulator.py's): a local API simulator, ansible-inventory as a subprocess with the working tree as the collection, and
 the simulator's request log for what each run asked of the API.
 """
 
@@ -14,20 +14,18 @@ import subprocess
 import pytest
 import yaml
 
-# On sys.path through the pythonpath setting of pytest.ini.
-import collection_layout  # pylint: disable=import-error
+# tests/ is on sys.path through the pythonpath setting of pytest.ini.
+from support.environment import VENV_BIN, ansible_env  # pylint: disable=import-error
 
 from test_inventory_plugin import (  # noqa: F401 (fixtures)  pylint: disable=import-error,unused-import
     LIST_PATH,
+    SIMULATOR_OPTIONS,
     TOKEN,
-    VENV_BIN,
     ansible_fixture,
     api_requests,
     group_hosts,
     inventory_list,
     plain,
-    sim_fixture,
-    simulator_fixture,
 )
 
 
@@ -112,13 +110,7 @@ def run_inventory(sim, tmp_path, name, text, enabled=None):
     """``ansible-inventory --list -vvv -i <tmp>/<name>`` on a file of its own; CompletedProcess."""
     path = tmp_path / name
     path.write_text(text)
-    env = {key: value for key, value in os.environ.items() if not key.lower().endswith('_proxy') and not key.startswith(('ANSIBLE_', 'VPS_'))}
-    env.update({'PATH': VENV_BIN + os.pathsep + env.get('PATH', ''), 'ANSIBLE_COLLECTIONS_PATH': collection_layout.ensure_layout(),
-                'ANSIBLE_HOME': str(tmp_path / 'ansible-home'), 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
-                'ANSIBLE_NOCOLOR': 'true', 'ANSIBLE_VERBOSE_TO_STDERR': 'true', 'NO_PROXY': '*', 'VPS_API_TOKEN': TOKEN,
-                'VPS_API_URL': sim.url})
-    if enabled:
-        env['ANSIBLE_INVENTORY_ENABLED'] = enabled
+    env = ansible_env(tmp_path, sim, ANSIBLE_VERBOSE_TO_STDERR='true', **({'ANSIBLE_INVENTORY_ENABLED': enabled} if enabled else {}))
     result = subprocess.run([os.path.join(VENV_BIN, 'ansible-inventory'), '--list', '-vvv', '-i', str(path)], env=env,
                             cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
     print(result.stderr)

@@ -1,9 +1,10 @@
 """The vpsorg.cloud.vps inventory plugin against the local API simulator, through Ansible's own commands.
 
-One simulator (``harness.Simulator``) serves this module and is reset before each test. Each test
+One simulator (``harness.Simulator``) serves this module and is reset before each test (the ``sim`` fixture,
+tests/support/simulator.py). Each test
 writes a ``demo.vps.yml`` into its temporary folder and runs ``ansible-inventory --list`` /
-``--graph`` or ``ansible-playbook`` as subprocesses, with the venv's bin first on PATH and
-ANSIBLE_COLLECTIONS_PATH from scripts/collection_layout.py, so the working tree is the collection.
+``--graph`` or ``ansible-playbook`` as subprocesses, in the environment of support.environment.ansible_env:
+the venv's bin first on PATH and the working tree as the collection.
 The simulator's request log shows what the plugin asked of the API.
 
 The token is distinctive and is looked for in every output, -vvvv included, and in the cache.
@@ -19,35 +20,21 @@ import json
 import os
 import re
 import subprocess
-import sys
 from urllib.parse import parse_qsl
 
 import pytest
 import yaml
 
-# Both on sys.path through the pythonpath setting of pytest.ini.
-import collection_layout  # pylint: disable=import-error
-import harness  # pylint: disable=import-error
+# tests/ is on sys.path through the pythonpath setting of pytest.ini.
+from support.environment import VENV_BIN, ansible_env  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, 'inventory_plugin_files', 'show_servers.yml')
-VENV_BIN = os.path.dirname(sys.executable)
 TOKEN = 'tok-INVENTORY-INTEGRATION-4f7a2c-never-print-me'
+SIMULATOR_OPTIONS = {'token': TOKEN}  # the sim fixture (tests/support/simulator.py)
 LIST_PATH = '/api/v1/servers/'
 EXTRA_BINS = [path for path in os.environ.get('VPSORG_EXTRA_ANSIBLE_BINS', '').split(':') if path]
 LOCAL = {'ansible_connection': "'local'"}
-
-
-@pytest.fixture(scope='module', name='simulator')
-def simulator_fixture():
-    with harness.Simulator(provision_delay=0.2, action_delay=0.2, token=TOKEN) as sim:
-        yield sim
-
-
-@pytest.fixture(name='sim')
-def sim_fixture(simulator):
-    simulator.reset()
-    return simulator
 
 
 @pytest.fixture(name='ansible')
@@ -61,21 +48,8 @@ def ansible_fixture(sim, tmp_path):
 
     def run(command, config=None, token=TOKEN, bin_dir=VENV_BIN, extra_env=None):
         inventory.write_text(yaml.safe_dump(dict({'plugin': 'vpsorg.cloud.vps', 'api_url': sim.url}, **(config or {}))))
-        env = {key: value for key, value in os.environ.items() if not key.lower().endswith('_proxy') and not key.startswith(('ANSIBLE_', 'VPS_'))}
-        env.update({
-            'PATH': bin_dir + os.pathsep + env.get('PATH', ''),
-            'ANSIBLE_COLLECTIONS_PATH': collection_layout.ensure_layout(),
-            'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
-            'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
-            # A source that fails to parse is an error, not a warning followed by an empty inventory.
-            'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true',
-            'ANSIBLE_NOCOLOR': 'true',
-            'ANSIBLE_FORCE_COLOR': 'false',
-            'NO_PROXY': '*',
-        })
-        if token is not None:
-            env['VPS_API_TOKEN'] = token
-        env.update(extra_env or {})
+        # A source that fails to parse is an error, not a warning followed by an empty inventory.
+        env = ansible_env(tmp_path, token=token, bin_dir=bin_dir, **dict({'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true'}, **(extra_env or {})))
         result = subprocess.run([os.path.join(bin_dir, command[0])] + command[1:] + ['-i', str(inventory)],
                                 env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
         # Captured by pytest: shown when the test fails, and searched for deprecations (tests/conftest.py).

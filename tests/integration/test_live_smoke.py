@@ -26,15 +26,17 @@ import urllib.request
 
 import pytest
 
-# On sys.path through the pythonpath setting of pytest.ini.
-import harness  # pylint: disable=import-error
+# On sys.path through the pythonpath setting of pytest.ini (tests/simulator, tests/).
 from loopback_proxy import LoopbackProxy  # pylint: disable=import-error
+from support.environment import ansible_env  # pylint: disable=import-error
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNNER = os.path.join(REPO_ROOT, 'tests', 'live', 'run_live_smoke.py')
 # A passing run takes about 20 s; a run whose cleanup never deletes waits 2 minutes for it, then fails.
 RUN_TIMEOUT = 240
 PREFIX_LINE = re.compile(r'^live smoke: prefix (smoke-[0-9a-f]{8}-);', re.MULTILINE)
+# Short but real delays: every wait of the smoke has something to wait for (the sim fixture, tests/support/simulator.py).
+SIMULATOR_OPTIONS = {'provision_delay': 1, 'action_delay': 1}
 # Servers of the account that are not the smoke's: one of another run (same shape of prefix).
 UNRELATED_SERVERS = [
     {'name': 'production-db', 'status': 'active'},
@@ -72,32 +74,16 @@ class RecordingGateway(LoopbackProxy):
         return status, answer_headers, payload
 
 
-@pytest.fixture(scope='module', name='simulator')
-def simulator_fixture():
-    # Short but real delays: every wait of the smoke has something to wait for.
-    with harness.Simulator(provision_delay=1, action_delay=1) as sim:
-        yield sim
-
-
 @pytest.fixture(name='account')
-def account_fixture(simulator):
+def account_fixture(sim):
     """A fresh simulated account holding only the unrelated servers; yields them as seeded."""
-    simulator.reset()
-    return simulator.seed(servers=UNRELATED_SERVERS)
+    return sim.seed(servers=UNRELATED_SERVERS)
 
 
-def runner_environment(**variables):
-    """The test's environment without proxy or VPS_* settings, plus ``variables``."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.upper().startswith('VPS_') and name.lower() not in ('http_proxy', 'https_proxy', 'all_proxy')}
-    env['NO_PROXY'] = env['no_proxy'] = '127.0.0.1'
-    env.update(variables)
-    return env
-
-
-def run_runner(**variables):
+def run_runner(tmp_path, **variables):
+    """Run the runner in the environment of an ansible command (support.environment.ansible_env) plus ``variables``."""
     # A session of its own, so a run that hangs is stopped with its ansible-playbook, not just the runner.
-    with subprocess.Popen([sys.executable, RUNNER], env=runner_environment(**variables), cwd=REPO_ROOT, start_new_session=True,
+    with subprocess.Popen([sys.executable, RUNNER], env=ansible_env(tmp_path, **variables), cwd=REPO_ROOT, start_new_session=True,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
             stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
@@ -110,9 +96,9 @@ def run_runner(**variables):
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def run_live(sim, gateway):
+def run_live(sim, gateway, tmp_path):
     """Run the runner in live mode against the gateway, as a user would against https://admin.vps.org."""
-    result = run_runner(VPS_LIVE='1', VPS_API_URL=gateway.url, VPS_API_TOKEN=sim.token)
+    result = run_runner(tmp_path, VPS_LIVE='1', VPS_API_URL=gateway.url, VPS_API_TOKEN=sim.token)
     match = PREFIX_LINE.search(result.stdout)
     assert match, 'the runner did not print the prefix it used'
     return result, match.group(1)
@@ -153,9 +139,9 @@ def assert_no_control_calls(gateway):
     assert [path for path in paths if '/_sim/' in path] == []
 
 
-def test_skipped_with_one_clear_line_without_vps_live():
+def test_skipped_with_one_clear_line_without_vps_live(tmp_path):
     for variables in ({}, {'VPS_LIVE': '0', 'VPS_API_URL': 'http://127.0.0.1:9', 'VPS_API_TOKEN': 'x'}):
-        result = run_runner(**variables)
+        result = run_runner(tmp_path, **variables)
         assert result.returncode == 0
         assert result.stdout.strip().splitlines() == [
             'Live smoke mode skipped: VPS_LIVE is not 1 (set VPS_LIVE=1, VPS_API_URL and VPS_API_TOKEN '
@@ -165,11 +151,11 @@ def test_skipped_with_one_clear_line_without_vps_live():
 
 
 @pytest.mark.parametrize('missing', [['VPS_API_TOKEN'], ['VPS_API_URL'], ['VPS_API_URL', 'VPS_API_TOKEN']], ids=['token', 'url', 'both'])
-def test_live_mode_names_a_missing_variable(missing):
+def test_live_mode_names_a_missing_variable(missing, tmp_path):
     # A token that is set must not be echoed in the message either.
     given = {name: value for name, value in (('VPS_API_URL', 'http://127.0.0.1:9'), ('VPS_API_TOKEN', 'tok-not-printed'))
              if name not in missing}
-    result = run_runner(VPS_LIVE='1', **given)
+    result = run_runner(tmp_path, VPS_LIVE='1', **given)
     assert result.returncode == 2
     for name in missing:
         assert name in result.stderr
@@ -189,13 +175,13 @@ def test_gateway_records_and_refuses_control_calls(simulator):
         assert_no_control_calls(gateway)
 
 
-def test_live_mode_passes_against_a_remote_like_endpoint(simulator, account):
-    with RecordingGateway(simulator.url) as gateway:
-        result, prefix = run_live(simulator, gateway)
+def test_live_mode_passes_against_a_remote_like_endpoint(sim, account, tmp_path):
+    with RecordingGateway(sim.url) as gateway:
+        result, prefix = run_live(sim, gateway, tmp_path)
     assert result.returncode == 0, 'the live smoke failed; its output is above'
     assert 'Live smoke PASSED' in result.stdout.splitlines()[-1]
     assert 'leftover check: no server named %s* remains' % prefix in result.stdout
-    assert simulator.token not in result.stdout + result.stderr
+    assert sim.token not in result.stdout + result.stderr
     assert_no_control_calls(gateway)
     # Every module, the role and the inventory plugin ran: 1 server, then a fleet of 2.
     created = created_servers(gateway)
@@ -208,24 +194,24 @@ def test_live_mode_passes_against_a_remote_like_endpoint(simulator, account):
     assert deleted == own_ids
     renames = [entry['sent']['name'] for entry in gateway.requests if entry['method'] in ('PATCH', 'PUT') and 'name' in (entry['sent'] or {})]
     assert renames and all(name.startswith(prefix) for name in renames)
-    assert_untouched(simulator, account, prefix)
+    assert_untouched(sim, account, prefix)
 
 
-def test_failure_mid_run_still_deletes_every_server_of_the_run(simulator, account):
+def test_failure_mid_run_still_deletes_every_server_of_the_run(sim, account, tmp_path):
     # The account can pay for two more servers: the first step's server and one of the fleet's two.
     # The fleet's second create is refused (402, as on an account out of credit) and the play fails.
-    simulator.configure(credit=2)
-    with RecordingGateway(simulator.url) as gateway:
-        result, prefix = run_live(simulator, gateway)
+    sim.configure(credit=2)
+    with RecordingGateway(sim.url) as gateway:
+        result, prefix = run_live(sim, gateway, tmp_path)
     assert result.returncode == 1
     assert 'Live smoke FAILED' in result.stdout.splitlines()[-1]
     assert 'Insufficient credits' in result.stdout
     # The play's own cleanup (not the runner's safety net) removed both servers it had made.
     assert 'leftover check: no server named %s* remains' % prefix in result.stdout
-    assert simulator.token not in result.stdout + result.stderr
+    assert sim.token not in result.stdout + result.stderr
     assert_no_control_calls(gateway)
     created = created_servers(gateway)
     assert len(created) == 2
     assert all(name.startswith(prefix) for name, _id in created), created
     assert written_ids(gateway) == {server_id for _name, server_id in created}
-    assert_untouched(simulator, account, prefix)
+    assert_untouched(sim, account, prefix)

@@ -11,7 +11,8 @@ import subprocess
 
 import pytest
 
-from packaging_support import REPO_ROOT, VENV_BIN, clean_env, galaxy_metadata  # pylint: disable=import-error
+from packaging_support import galaxy_metadata  # pylint: disable=import-error
+from support.environment import REPO_ROOT, VENV_BIN, ansible_env  # pylint: disable=import-error
 
 
 @pytest.fixture(scope='session', name='collection_tarball')
@@ -21,7 +22,7 @@ def collection_tarball_fixture(tmp_path_factory):
     out = tmp_path_factory.mktemp('dist')
     result = subprocess.run(
         [os.path.join(VENV_BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(out), REPO_ROOT],
-        env=clean_env(out), capture_output=True, text=True, timeout=300, check=False)
+        env=ansible_env(out), capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     tarball = out / ('%s-%s-%s.tar.gz' % (meta['namespace'], meta['name'], meta['version']))
     assert tarball.is_file(), result.stdout

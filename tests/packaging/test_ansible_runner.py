@@ -18,27 +18,19 @@ import sys
 import ansible_runner
 import pytest
 
-# On sys.path through the pythonpath setting of pytest.ini.
-import collection_layout  # pylint: disable=import-error
-import harness  # pylint: disable=import-error
-
-from packaging_support import clean_env  # pylint: disable=import-error
+# tests/ is on sys.path through the pythonpath setting of pytest.ini.
+from support.environment import ansible_env, use_as_environ  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, 'files', 'runner_playbook.yml')
 TOKEN = 'tok-RUNNER-PACKAGING-8d31e0-never-print-me'
+SIMULATOR_OPTIONS = {'token': TOKEN}  # the sim fixture (tests/support/simulator.py)
 TASKS = [
     'Create runner-1 and wait until it runs',
     'List the running servers in eu-central',
     'Check that the new server is listed, running',
 ]
 FAILURE_EVENTS = {'runner_on_failed', 'runner_on_unreachable', 'runner_item_on_failed', 'runner_on_async_failed'}
-
-
-@pytest.fixture(name='simulator')
-def simulator_fixture():
-    with harness.Simulator(provision_delay=0.2, action_delay=0.2, token=TOKEN) as sim:
-        yield sim
 
 
 @pytest.fixture(name='private_data_dir')
@@ -53,24 +45,16 @@ def private_data_dir_fixture(tmp_path):
     return base
 
 
-def test_playbook_through_ansible_runner(simulator, private_data_dir, tmp_path, monkeypatch):
+def test_playbook_through_ansible_runner(sim, private_data_dir, tmp_path, monkeypatch):
     """The job succeeds task by task, creates exactly one server, and never shows the token."""
-    # ansible-runner starts from a copy of os.environ and adds envvars: make that copy clean.
-    env = clean_env(tmp_path)
-    for key in list(os.environ):
-        if key not in env:
-            monkeypatch.delenv(key)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    # ansible-runner starts from a copy of os.environ and adds envvars: make that copy clean (it holds the
+    # working tree's collection layout as ANSIBLE_COLLECTIONS_PATH).
+    use_as_environ(monkeypatch, ansible_env(tmp_path))
 
     result = ansible_runner.run(
         private_data_dir=str(private_data_dir),
         playbook='site.yml',
-        envvars={
-            'VPS_API_URL': simulator.url,
-            'VPS_API_TOKEN': simulator.token,
-            'ANSIBLE_COLLECTIONS_PATH': collection_layout.ensure_layout(),
-        },
+        envvars={'VPS_API_URL': sim.url, 'VPS_API_TOKEN': sim.token},
         settings={'suppress_ansible_output': True},
         # As AWX runs jobs: the environment (the token) is not written to env/envvars in the private data dir.
         suppress_env_files=True,
@@ -98,8 +82,8 @@ def test_playbook_through_ansible_runner(simulator, private_data_dir, tmp_path, 
     assert server['name'] == 'runner-1' and server['status'] == 'active' and server['location'] == 'eu-central'
 
     # The account holds exactly that server, made by exactly one create.
-    assert [(item['id'], item['name'], item['status']) for item in simulator.servers()] == [(server['id'], 'runner-1', 'active')]
-    creates = [entry for entry in simulator.request_log() if entry['method'] == 'POST' and entry['path'] == '/api/v1/servers/']
+    assert [(item['id'], item['name'], item['status']) for item in sim.servers()] == [(server['id'], 'runner-1', 'active')]
+    creates = [entry for entry in sim.request_log() if entry['method'] == 'POST' and entry['path'] == '/api/v1/servers/']
     assert [entry['status'] for entry in creates] == [201]
 
     # The token is in no event (module arguments, results, stdout lines) and not in the job's output.

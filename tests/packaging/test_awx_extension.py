@@ -7,7 +7,8 @@ import tarfile
 
 import yaml
 
-from packaging_support import REPO_ROOT  # pylint: disable=import-error
+# tests/ is on sys.path through the pythonpath setting of pytest.ini.
+from support.environment import REPO_ROOT  # pylint: disable=import-error
 
 DEFINITION = 'extensions/awx/credential_type_vps_api.yml'
 

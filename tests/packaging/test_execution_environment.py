@@ -25,7 +25,8 @@ from bindep.depends import Depends
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from packaging_support import REPO_ROOT, VENV_BIN, clean_env, galaxy_metadata  # pylint: disable=import-error
+from packaging_support import galaxy_metadata  # pylint: disable=import-error
+from support.environment import REPO_ROOT, VENV_BIN, ansible_env  # pylint: disable=import-error
 
 BASE_IMAGE = 'quay.io/ansible/awx-ee:24.6.1'
 COLLECTIONS_DEST = 'collections'
@@ -101,7 +102,7 @@ def build_context_fixture(tmp_path, collection_tarball):
     result = subprocess.run(
         [os.path.join(VENV_BIN, 'ansible-builder'), 'create', '--file', 'execution-environment.yml',
          '--context', 'context', '--output-filename', 'Containerfile'],
-        cwd=str(project), env=clean_env(tmp_path), capture_output=True, text=True, timeout=120, check=False)
+        cwd=str(project), env=ansible_env(tmp_path), capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return project / 'context', collection_tarball.name, local_tarball
 
@@ -141,7 +142,9 @@ def test_replayed_stages_yield_the_requirements(build_context, tmp_path):
     """Install from the context as the galaxy stage does, introspect as the builder stage does."""
     context = build_context[0]
     collections = tmp_path / 'usr-share-ansible' / 'collections'
-    env = clean_env(tmp_path, ANSIBLE_GALAXY_DISABLE_GPG_VERIFY='1')
+    # The install's destination is the only collections path: one holding vpsorg.cloud already (the working tree's
+    # layout) would make ansible-galaxy install nothing.
+    env = ansible_env(tmp_path, collections_path=str(collections), ANSIBLE_GALAXY_DISABLE_GPG_VERIFY='1')
     result = subprocess.run(
         [os.path.join(VENV_BIN, 'ansible-galaxy'), 'collection', 'install', '--offline', '-r', 'requirements.yml',
          '--collections-path', str(collections)],

@@ -2,6 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures of the reliability suite, and the table of fault modes printed at the end of the run.
 
+The simulator of a test file is tests/support/simulator.py's ``simulator`` (started with the file's
+SIMULATOR_OPTIONS), and ``sim`` is that simulator reset before the test.
+
 Each fault test hands its table row to ``record_row``; the row travels in the test report's
 ``user_properties``, so the table is complete under pytest-xdist too (the workers' reports reach
 the main process, which prints it).
@@ -11,22 +14,12 @@ from __future__ import annotations
 
 import pytest
 
-# pytest.ini puts tests/simulator on sys.path.
-import harness  # pylint: disable=import-error
-
-from fault_lifecycles import ACTION_DELAY, MODES, OUTAGE, PROVISION_DELAY, format_table
-from reliability_support import ansible_env
+from fault_lifecycles import MODES, OUTAGE, format_table
+from reliability_support import reliability_env
 
 ROW_PROPERTY = "reliability_row"
 ROW_ORDER = list(MODES) + [OUTAGE["name"]]
 _ROWS = []
-
-
-@pytest.fixture(scope="module", name="sim")
-def sim_fixture():
-    """One simulator per test file (a file runs on one xdist worker), reset by each test as it needs."""
-    with harness.Simulator(provision_delay=PROVISION_DELAY, action_delay=ACTION_DELAY) as simulator:
-        yield simulator
 
 
 @pytest.fixture(name="workdir")
@@ -36,9 +29,8 @@ def workdir_fixture(tmp_path):
 
 @pytest.fixture(name="env")
 def env_fixture(sim, workdir):
-    """The environment of ansible commands pointed at the simulator (VPS_API_URL, VPS_API_TOKEN)."""
-    sim.reset()
-    return ansible_env(workdir, sim)
+    """The environment of ansible commands pointed at the (reset) simulator (VPS_API_URL, VPS_API_TOKEN)."""
+    return reliability_env(workdir, sim)
 
 
 @pytest.fixture(name="record_row")

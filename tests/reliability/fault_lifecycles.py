@@ -22,6 +22,9 @@ from reliability_support import duplicates, inventory_hosts, run_inventory, run_
 
 PROVISION_DELAY = 0.2
 ACTION_DELAY = 0.2
+# The simulator of the fault tests (the simulator fixture of tests/support/simulator.py reads a test file's
+# SIMULATOR_OPTIONS) and of soak.py.
+SIMULATOR_OPTIONS = {"provision_delay": PROVISION_DELAY, "action_delay": ACTION_DELAY}
 # A small page size makes every listing several pages long, so pagination runs under the faults too.
 PAGE_SIZE = 5
 # Servers no playbook declares: they must come out of every mode untouched.

@@ -5,10 +5,9 @@
 Shared by every test of tests/reliability/ and by soak.py. A plain module, not conftest.py, so
 soak.py can import it. Every run:
 
-- uses the working tree as the collection vpsorg.cloud (scripts/collection_layout.py);
-- gets an environment without proxies and without the caller's ANSIBLE_* / VPS_* variables, an
-  ANSIBLE_HOME and remote tmp of its own under the test's folder, so nothing is read from or
-  left in ~/.ansible;
+- gets the environment of support.environment.ansible_env: the working tree as the collection
+  vpsorg.cloud, no proxies, none of the caller's ANSIBLE_* / VPS_* variables, Ansible's home and
+  temporary folders under the test's folder, so nothing is read from or left in ~/.ansible;
 - records every task result as JSON lines through callback_plugins/reliability_log.py.
 
 Only 127.0.0.1 is ever contacted: every API URL comes from harness.Simulator.
@@ -21,18 +20,16 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 
 import yaml
 
-# scripts/ is on sys.path through pytest.ini; soak.py puts it there itself.
-import collection_layout  # pylint: disable=import-error
+# tests/ (and scripts/, which support.environment needs) are on sys.path through pytest.ini; the soak scripts put them there.
+from support.environment import VENV_BIN, ansible_env  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CALLBACK_DIR = os.path.join(HERE, "callback_plugins")
-BIN_DIR = os.path.dirname(sys.executable)
 # What a Python crash looks like in Ansible's output, in a module or in the controller. Runs show tracebacks
 # (ANSIBLE_DISPLAY_TRACEBACK=error), so every failed task shows one; a crash is told by its exception line
 # ("AttributeError: ..."). Every expected failure ends in Ansible's own exceptions (ansible.*), and a module that
@@ -42,6 +39,16 @@ CRASH_LINE = re.compile(r"^(?!ansible\.|ansible_collections\.vpsorg\.cloud\.)[\w
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 RUN_TIMEOUT = 600
 _RUN_NUMBERS = itertools.count(1)
+# What every run of this suite adds to support.environment.ansible_env.
+RELIABILITY_SETTINGS = {
+    "ANSIBLE_CALLBACK_PLUGINS": CALLBACK_DIR,
+    "ANSIBLE_CALLBACKS_ENABLED": "reliability_log",
+    "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",  # ad hoc `ansible` too
+    "ANSIBLE_KEEP_REMOTE_FILES": "0",
+    "ANSIBLE_DISPLAY_TRACEBACK": "error",
+    "ANSIBLE_LOCALHOST_WARNING": "0",
+    "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+}
 
 
 class AnsibleRun:
@@ -96,36 +103,27 @@ def crash_lines(text):
     return [text[match.start():text.find("\n", match.start())] for match in CRASH_LINE.finditer(text)]
 
 
-def ansible_env(workdir, sim=None, **extra):
-    """The environment of an ansible command: clean, local, and pointed at ``sim`` (VPS_API_URL, VPS_API_TOKEN)."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.lower().endswith("_proxy") and not key.startswith(("ANSIBLE_", "VPS_"))}
-    env.update(
-        PATH=BIN_DIR + os.pathsep + env.get("PATH", ""),
-        no_proxy="127.0.0.1,localhost",
-        ANSIBLE_COLLECTIONS_PATH=collection_layout.ensure_layout(),
-        ANSIBLE_HOME=os.path.join(workdir, "ansible-home"),
-        ANSIBLE_REMOTE_TMP=os.path.join(workdir, "ansible-remote-tmp"),
-        ANSIBLE_CALLBACK_PLUGINS=CALLBACK_DIR,
-        ANSIBLE_CALLBACKS_ENABLED="reliability_log",
-        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",  # ad hoc `ansible` too
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_KEEP_REMOTE_FILES="0",
-        ANSIBLE_DISPLAY_TRACEBACK="error",
-        ANSIBLE_LOCALHOST_WARNING="0",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-    )
-    if sim is not None:
-        env.update(VPS_API_URL=sim.url, VPS_API_TOKEN=sim.token)
-    env.update({key: str(value) for key, value in extra.items()})
-    return env
+def reliability_env(workdir, sim=None, **extra):
+    """The environment of an ansible command of this suite: support.environment.ansible_env (clean, local, pointed at
+    ``sim``) with RELIABILITY_SETTINGS, then ``extra``."""
+    return ansible_env(workdir, sim, **dict(RELIABILITY_SETTINGS, **extra))
+
+
+def soak_verdict(summary, table, failures):
+    """The end of a soak (soak.py, soak_concurrency.py): print its summary line, its table and its failures; the exit status."""
+    print()
+    print(summary)
+    print(table)
+    if failures:
+        print("\nPROBLEMS:\n" + "\n".join(failures))
+        return 1
+    return 0
 
 
 def run_ansible(argv, workdir, env):
     """Run ``argv`` (its first word is a command of the venv, e.g. ansible-playbook) in ``workdir``; return an AnsibleRun."""
     results_file = os.path.join(workdir, "results-%d-%d.jsonl" % (os.getpid(), next(_RUN_NUMBERS)))
-    command = [os.path.join(BIN_DIR, argv[0])] + list(argv[1:])
+    command = [os.path.join(VENV_BIN, argv[0])] + list(argv[1:])
     started = time.monotonic()
     completed = subprocess.run(command, cwd=workdir, env=dict(env, RELIABILITY_RESULTS_FILE=results_file),
                                capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
@@ -154,7 +152,7 @@ def run_ansible_together(commands, workdir, started=None):
             results_file = os.path.join(workdir, "results-%d-%d.jsonl" % (os.getpid(), number))
             out = open(os.path.join(workdir, "stdout-%d-%d.txt" % (os.getpid(), number)), "w+", encoding="utf-8")
             err = open(os.path.join(workdir, "stderr-%d-%d.txt" % (os.getpid(), number)), "w+", encoding="utf-8")
-            command = [os.path.join(BIN_DIR, argv[0])] + list(argv[1:])
+            command = [os.path.join(VENV_BIN, argv[0])] + list(argv[1:])
             process = subprocess.Popen(command, cwd=workdir, env=dict(env, RELIABILITY_RESULTS_FILE=results_file),
                                        stdout=out, stderr=err, text=True)
             launched.append((command, process, out, err, results_file, time.monotonic()))

@@ -22,13 +22,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path[:0] = [os.path.join(REPO_ROOT, "tests", "simulator"), os.path.join(REPO_ROOT, "scripts")]
+sys.path[:0] = [os.path.join(REPO_ROOT, "tests", "simulator"), os.path.join(REPO_ROOT, "tests"), os.path.join(REPO_ROOT, "scripts")]
 
 # pylint: disable=wrong-import-position,import-error
 import harness  # noqa: E402
 
-from fault_lifecycles import ACTION_DELAY, MODES, PROVISION_DELAY, format_table, run_mode  # noqa: E402
-from reliability_support import ansible_env  # noqa: E402
+from fault_lifecycles import MODES, SIMULATOR_OPTIONS, format_table, run_mode  # noqa: E402
+from reliability_support import reliability_env, soak_verdict  # noqa: E402
 
 SUMMED = ("runs", "requests", "faults", "retries", "servers", "correct", "duplicates", "leaked", "seconds")
 
@@ -54,9 +54,8 @@ def main(argv=None):
     started = time.monotonic()
     totals, failures, done, round_number = {}, [], 0, 0
     names = list(MODES)
-    with harness.Simulator(provision_delay=PROVISION_DELAY, action_delay=ACTION_DELAY) as sim, \
-            tempfile.TemporaryDirectory(prefix="vpsorg-soak-") as workdir:
-        env = ansible_env(workdir, sim)
+    with harness.Simulator(**SIMULATOR_OPTIONS) as sim, tempfile.TemporaryDirectory(prefix="vpsorg-soak-") as workdir:
+        env = reliability_env(workdir, sim)
         while done < args.lifecycles and time.monotonic() - started < args.max_minutes * 60:
             name = names[round_number % len(names)]
             mode = dict(MODES[name], drivers=("fleet", "fleet"), servers=args.servers, seed=MODES[name]["seed"] + 1000 * round_number)
@@ -69,13 +68,8 @@ def main(argv=None):
                   "%d duplicates, %d leaked, %.0fs" % (round_number, name, mode["seed"], row["servers"], row["requests"], row["faults"],
                                                        row["retries"], row["correct"], row["servers"], row["duplicates"], row["leaked"],
                                                        row["seconds"]), flush=True)
-    print()
-    print("%d lifecycles in %d rounds, %.1f minutes" % (done, round_number, (time.monotonic() - started) / 60))
-    print(format_table([totals[name] for name in names if name in totals]))
-    if failures:
-        print("\nPROBLEMS:\n" + "\n".join(failures))
-        return 1
-    return 0
+    return soak_verdict("%d lifecycles in %d rounds, %.1f minutes" % (done, round_number, (time.monotonic() - started) / 60),
+                        format_table([totals[name] for name in names if name in totals]), failures)
 
 
 if __name__ == "__main__":

@@ -37,17 +37,19 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-for _path in (os.path.join(REPO_ROOT, "tests", "simulator"), os.path.join(REPO_ROOT, "scripts"), HERE):
+for _path in (os.path.join(REPO_ROOT, "tests", "simulator"), os.path.join(REPO_ROOT, "tests"), os.path.join(REPO_ROOT, "scripts"), HERE):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
 # pylint: disable=wrong-import-position,import-error
 import harness  # noqa: E402
 
-from reliability_support import ansible_env, duplicates, play, run_ansible_together, write_yaml  # noqa: E402
+from reliability_support import duplicates, play, reliability_env, run_ansible_together, soak_verdict, write_yaml  # noqa: E402
 
 PROVISION_DELAY = 0.5
 ACTION_DELAY = 0.2
+# The simulator of test_concurrency.py (the simulator fixture of tests/support/simulator.py reads it) and of this soak.
+SIMULATOR_OPTIONS = {"provision_delay": PROVISION_DELAY, "action_delay": ACTION_DELAY}
 NEW = {"plan_id": 1, "os_id": 5, "location": "us-west"}
 RACE_RUNS = 5
 FLEET_RUNS = 3
@@ -287,9 +289,8 @@ def main(argv=None):
     totals = {}
     failures = []
     rounds = 0
-    with harness.Simulator(provision_delay=PROVISION_DELAY, action_delay=ACTION_DELAY) as sim, \
-            tempfile.TemporaryDirectory(prefix="vpsorg-soak-concurrency-") as workdir:
-        env = ansible_env(workdir, sim)
+    with harness.Simulator(**SIMULATOR_OPTIONS) as sim, tempfile.TemporaryDirectory(prefix="vpsorg-soak-concurrency-") as workdir:
+        env = reliability_env(workdir, sim)
         for number in range(1, args.rounds + 1):
             if time.monotonic() - started > args.max_minutes * 60:
                 break
@@ -321,13 +322,7 @@ def main(argv=None):
                 number, latency, "; ".join(parts), len(account), ", stray duplicates %s" % stray if stray else ""), flush=True)
     rows = [totals[key] for key in sorted(totals, key=lambda key: (key[0] != "race", -key[1]))]
     rows.append(dict({key: sum(row[key] for row in rows) for key in SUMMED}, scenario="all", latency="", rounds=rounds))
-    print()
-    print("%d rounds, %.1f minutes" % (rounds, (time.monotonic() - started) / 60))
-    print(format_table(rows))
-    if failures:
-        print("\nPROBLEMS:\n" + "\n".join(failures))
-        return 1
-    return 0
+    return soak_verdict("%d rounds, %.1f minutes" % (rounds, (time.monotonic() - started) / 60), format_table(rows), failures)
 
 
 if __name__ == "__main__":

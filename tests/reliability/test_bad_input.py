@@ -18,11 +18,12 @@ import time
 import pytest
 
 from answer_proxy import AnswerProxy
+from fault_lifecycles import SIMULATOR_OPTIONS  # noqa: F401 (read by the simulator fixture)  pylint: disable=unused-import
 from reliability_support import (
-    ansible_env,
     api_call,
     mark_of,
     mark_task,
+    reliability_env,
     run_inventory,
     run_playbook,
     writes,
@@ -91,7 +92,8 @@ class Batch:
 
 
 @pytest.fixture(scope="module", name="batch")
-def batch_fixture(sim, tmp_path_factory):
+def batch_fixture(simulator, tmp_path_factory):
+    sim = simulator
     workdir = str(tmp_path_factory.mktemp("bad-input"))
     sim.reset()
     sim.configure(credit=0)
@@ -101,7 +103,7 @@ def batch_fixture(sim, tmp_path_factory):
     for case, module, args, _expected, _writes in CASES:
         tasks.append(mark_task("mark " + case, sim))
         tasks.append({"name": "case " + case, "vpsorg.cloud." + module: args, "ignore_errors": True})
-    run = run_playbook(workdir, ansible_env(workdir, sim), "bad-input.yml", tasks, API_OPTIONS)
+    run = run_playbook(workdir, reliability_env(workdir, sim), "bad-input.yml", tasks, API_OPTIONS)
     batch = Batch(run, sim.request_log(), before, sim.servers(), sim.stats())
     sim.reset()
     return batch

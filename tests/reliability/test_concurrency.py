@@ -18,16 +18,10 @@ import os
 import time
 import uuid
 
-import pytest
-
-# pytest.ini puts tests/simulator on sys.path.
-import harness  # pylint: disable=import-error
-
 from reliability_support import mark_of, mark_task, play, run_ansible_together, run_playbook, write_yaml, writes
-from soak_concurrency import (
-    ACTION_DELAY,
+from soak_concurrency import (  # noqa: F401 (SIMULATOR_OPTIONS: read by the simulator fixture)  pylint: disable=unused-import
     CREATE_PATH,
-    PROVISION_DELAY,
+    SIMULATOR_OPTIONS,
     Barrier,
     ensure_fleet,
     ensure_one,
@@ -41,13 +35,6 @@ from soak_concurrency import (
 # and creates one: the runs must converge, not merely find a server made a moment before.
 CREATE_LATENCY = 1.5
 CREATE_RULE = "^%s$" % CREATE_PATH
-
-
-@pytest.fixture(scope="module", name="sim")
-def sim_fixture():
-    """One simulator for the file (conftest's ``env`` resets it before each test), provisioning in 0.5 s."""
-    with harness.Simulator(provision_delay=PROVISION_DELAY, action_delay=ACTION_DELAY) as simulator:
-        yield simulator
 
 
 def named(sim, name):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from fault_lifecycles import MODES, run_mode, run_outage
+from fault_lifecycles import SIMULATOR_OPTIONS  # noqa: F401 (read by the simulator fixture)  pylint: disable=unused-import
 
 
 # (mode, fewest faults the mode must have injected: a mode that injected none would prove nothing)

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from fault_lifecycles import MODES, run_mode
+from fault_lifecycles import SIMULATOR_OPTIONS  # noqa: F401 (read by the simulator fixture)  pylint: disable=unused-import
 from reliability_support import api_call, run_playbook
 
 

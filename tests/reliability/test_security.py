@@ -17,8 +17,8 @@ import pytest
 # pytest.ini puts tests/simulator on sys.path.
 import harness  # pylint: disable=import-error
 
-from fault_lifecycles import ACTION_DELAY, PROVISION_DELAY
-from reliability_support import ansible_env, inventory_hosts, run_ansible, run_inventory, run_playbook, write_yaml
+from fault_lifecycles import SIMULATOR_OPTIONS
+from reliability_support import inventory_hosts, reliability_env, run_ansible, run_inventory, run_playbook, write_yaml
 
 TOKEN = "tok-RELIABILITY-%s-never-show-me" % uuid.uuid4().hex
 NEW = {"plan_id": 1, "os_id": 5, "location": "us-west"}
@@ -38,14 +38,13 @@ def files_containing(directory, text, skip=()):
 
 
 def test_the_token_appears_in_no_output_result_diff_warning_failure_log_or_cache(sim, workdir):
-    sim.reset()
     sim.configure(token=TOKEN)
     sim.seed(servers=[{"name": "sec-listed"}])
     # A lost create (the module warns it adopted the server) and a 429 (the client retries).
     sim.set_faults([{"kind": "lost_answer", "method": "POST", "path": "^/api/v1/servers/$", "count": 1},
                     {"kind": "status", "status": 429, "method": "GET", "count": 1, "retry_after": 0}])
     secret_vars = write_yaml(workdir, "secret.yml", {"vps_token": TOKEN})
-    env = ansible_env(workdir, sim, ANSIBLE_LOG_PATH=os.path.join(workdir, "ansible.log"))
+    env = reliability_env(workdir, sim, ANSIBLE_LOG_PATH=os.path.join(workdir, "ansible.log"))
     tasks = [
         {"name": "create", "vpsorg.cloud.vps_server": dict(NEW, name="sec-1", state="started", backups_enabled=True)},
         {"name": "update", "vpsorg.cloud.vps_server": {"name": "sec-1", "hostname": "sec-1.example.com"}},
@@ -92,7 +91,7 @@ def test_the_token_appears_in_no_output_result_diff_warning_failure_log_or_cache
 def tls_sim_fixture(tmp_path_factory):
     """The simulator over HTTPS with a self-signed certificate for 127.0.0.1."""
     cert, key = harness.make_self_signed_certificate(str(tmp_path_factory.mktemp("tls")))
-    with harness.Simulator(provision_delay=PROVISION_DELAY, action_delay=ACTION_DELAY, tls_cert=cert, tls_key=key) as simulator:
+    with harness.Simulator(tls_cert=cert, tls_key=key, **SIMULATOR_OPTIONS) as simulator:
         simulator.cert = cert
         yield simulator
 
@@ -100,7 +99,7 @@ def tls_sim_fixture(tmp_path_factory):
 def test_modules_refuse_an_untrusted_certificate_and_accept_it_with_ca_path_or_validate_certs_off(tls_sim, workdir):
     assert tls_sim.url.startswith("https://127.0.0.1:")
     tls_sim.reset()
-    env = ansible_env(workdir, tls_sim)
+    env = reliability_env(workdir, tls_sim)
     run = run_playbook(workdir, env, "tls.yml", [
         {"name": "default", "vpsorg.cloud.vps_server_info": {}, "ignore_errors": True},
         {"name": "create by default", "vpsorg.cloud.vps_server": dict(NEW, name="tls-1"), "ignore_errors": True},
@@ -124,7 +123,7 @@ def test_modules_refuse_an_untrusted_certificate_and_accept_it_with_ca_path_or_v
 def test_inventory_refuses_an_untrusted_certificate_and_accepts_it_with_ca_path_or_validate_certs_off(tls_sim, workdir):
     tls_sim.reset()
     tls_sim.seed(count=2, name_prefix="tls")
-    env = ansible_env(workdir, tls_sim)
+    env = reliability_env(workdir, tls_sim)
     refused = run_inventory(workdir, env, "default.vps.yml", {})
     unverified = run_inventory(workdir, env, "unverified.vps.yml", {"validate_certs": False})
     trusted = run_inventory(workdir, env, "trusted.vps.yml", {"ca_path": tls_sim.cert})

@@ -1,36 +1,22 @@
-"""Make ``ansible_collections.vpsorg.cloud`` importable when the unit tests run under plain pytest.
+"""Make ``ansible_collections.vpsorg.cloud`` importable when the unit tests run under plain pytest, and fail a test
+that raised a deprecation.
 
-``ansible-test units`` already runs with the folder that holds ``ansible_collections/`` on
-``sys.path``; then this does nothing. Plain pytest from a checkout does not, so this builds the
-collection layout with ``scripts/collection_layout.py`` (a symlink to the working tree under
-``.cache/collections``) and puts the folder that holds ``ansible_collections/`` on ``sys.path``.
+``ansible-test units`` already runs with the folder that holds ``ansible_collections/`` on ``sys.path``; plain
+pytest from a checkout does not: support.collection.make_importable() puts the collection layout there.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import importlib
 
 import pytest
 
 from ansible.module_utils.common import warnings as module_warnings
 
-COLLECTION = 'ansible_collections.vpsorg.cloud'
+# tests/ is on sys.path through the pythonpath setting of pytest.ini.
+from support import collection  # pylint: disable=import-error
 
-
-def _importable(name: str) -> bool:
-    """Return True when the package ``name`` can be imported."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-if not _importable(COLLECTION):
-    # scripts/ is on sys.path through the pythonpath setting of pytest.ini.
-    import collection_layout  # pylint: disable=import-error
-
-    sys.path.insert(0, collection_layout.ensure_layout())
+collection.make_importable()
 
 
 def _record_displayed_deprecations():

@@ -1,30 +1,15 @@
-"""Fixtures: one simulator for the whole test session, reset before every test."""
-
-import sys
+"""Fixtures: the simulator of tests/support/simulator.py (one per test module, ``sim`` reset before every test:
+an empty account with the start-up configuration and no faults), started with this folder's options."""
 
 import pytest
 import requests
 
-from simulator_support import ACTION_DELAY, PROVISION_DELAY, SIMULATOR_DIR
-
-# pytest.ini puts tests/simulator on sys.path; this keeps the tests runnable without it.
-if SIMULATOR_DIR not in sys.path:
-    sys.path.insert(0, SIMULATOR_DIR)
-
-from harness import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from simulator_support import ACTION_DELAY, PROVISION_DELAY
 
 
-@pytest.fixture(scope="session")
-def sim():
-    with Simulator(provision_delay=PROVISION_DELAY, action_delay=ACTION_DELAY, token="test-token") as simulator:
-        yield simulator
-
-
-@pytest.fixture(autouse=True)
-def clean_simulator(request):
-    """Every test starts from an empty account with the start-up configuration and no faults."""
-    if "sim" in request.fixturenames:
-        request.getfixturevalue("sim").reset()
+@pytest.fixture(scope="module", name="simulator_options")
+def simulator_options_fixture():
+    return {"provision_delay": PROVISION_DELAY, "action_delay": ACTION_DELAY, "token": "test-token"}
 
 
 @pytest.fixture
