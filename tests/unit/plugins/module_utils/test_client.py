@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the VPS.org API client: retries, pagination, error mapping, token hygiene."""
+"""Unit tests of the VPS.org API client: retries, error mapping, token hygiene (the listing: test_client_listing.py)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,7 @@ def make_client(session, **kwargs):
 
 
 SERVER = {"id": 12345, "name": "web-1", "status": "active"}
+NEW_SERVER = {"name": "web-1", "plan_id": 1, "os_id": 5, "location": "us-west"}
 
 
 def test_sends_bearer_token_json_headers_timeout_and_user_agent():
@@ -116,48 +117,6 @@ def test_every_endpoint_uses_its_method_and_path_with_trailing_slash():
     ]
     assert session.calls[1]["json"] == {"name": "web-1"}
     assert session.calls[4]["json"] == {"name": "b"}
-
-
-def test_follows_three_pages_and_keeps_filters():
-    pages = [
-        make_response(200, {"count": 5, "next": "https://api.example.test/api/v1/servers/?page=2&page_size=2&status=active",
-                            "results": [{"id": 1}, {"id": 2}]}),
-        make_response(200, {"count": 5, "next": "https://api.example.test/api/v1/servers/?page=3&page_size=2&status=active",
-                            "previous": "x", "results": [{"id": 3}, {"id": 4}]}),
-        make_response(200, {"count": 5, "next": None, "results": [{"id": 5}]}),
-    ]
-    session = FakeSession(*pages)
-    client, _clock = make_client(session)
-    servers = client.list_servers(status="active", location="us-west")
-    assert [server["id"] for server in servers] == [1, 2, 3, 4, 5]
-    assert session.calls[0]["params"] == {"page_size": 1000, "status": "active", "location": "us-west"}
-    assert session.calls[1]["params"] == {"page": "2", "page_size": "2", "status": "active"}
-    assert session.calls[2]["params"]["page"] == "3"
-
-
-def test_a_list_without_next_is_one_page():
-    session = FakeSession(make_response(200, {"count": 2, "results": [{"id": 1}, {"id": 2}]}))
-    client, _clock = make_client(session)
-    assert len(client.list_servers()) == 2
-    assert len(session.calls) == 1
-
-
-def test_next_link_to_another_host_is_sent_to_our_own_api_url():
-    session = FakeSession(
-        make_response(200, {"count": 2, "next": "http://evil.example.org/api/v1/servers/?page=2", "results": [{"id": 1}]}),
-        make_response(200, {"count": 2, "next": None, "results": [{"id": 2}]}))
-    client, _clock = make_client(session)
-    client.list_servers()
-    assert session.calls[1]["url"] == BASE + "/api/v1/servers/"
-    assert session.calls[1]["params"] == {"page": "2"}
-
-
-def test_pagination_loop_is_an_error_not_a_hang():
-    page = {"count": 9, "next": BASE + "/api/v1/servers/?page=2", "results": [{"id": 1}]}
-    session = FakeSession(make_response(200, page), make_response(200, page), make_response(200, page))
-    client, _clock = make_client(session)
-    with pytest.raises(VpsApiError, match="pagination loops"):
-        client.list_servers()
 
 
 def test_429_retry_after_seconds_is_honoured_then_success():
@@ -279,6 +238,35 @@ def test_post_refused_before_processing_is_retried(refusal):
     client, _clock = make_client(session)
     assert client.create_server({"name": "web-1"}) == SERVER
     assert len(session.calls) == 2
+
+
+@pytest.mark.parametrize("error, in_flight", [
+    (requests.exceptions.ReadTimeout("read timed out"), True),
+    (requests.exceptions.ConnectionError("Connection aborted."), False),
+])
+def test_client_marks_a_create_without_answer_in_time_as_in_flight(error, in_flight):
+    client = VpsClient(TOKEN, api_url=BASE, session=FakeSession(error), sleep=lambda seconds: None)
+    with pytest.raises(VpsOutcomeUnknownError) as caught:
+        client.create_server(NEW_SERVER)
+    assert caught.value.in_flight is in_flight
+
+
+def dropped_while_handling(earlier):
+    """A dropped connection raised while ``earlier`` was being handled, as Python chains it (``__context__``)."""
+    error = dropped()
+    error.__context__ = earlier
+    return error
+
+
+@pytest.mark.parametrize("earlier_cause", [None, refused()], ids=["earlier-loss", "earlier-refusal"])
+def test_a_create_dropped_while_an_earlier_loss_is_handled_is_outcome_unknown_and_not_resent(earlier_cause):
+    earlier = VpsOutcomeUnknownError("POST", "/api/v1/servers/", "connection failed: Remote end closed connection without response")
+    earlier.__context__ = earlier_cause
+    session = FakeSession(dropped_while_handling(earlier), make_response(201, {"id": 1}))
+    client = VpsClient(TOKEN, api_url=BASE, session=session, sleep=lambda seconds: None)
+    with pytest.raises(VpsOutcomeUnknownError):
+        client.create_server(NEW_SERVER)
+    assert len(session.calls) == 1
 
 
 def test_create_answered_without_json_is_outcome_unknown():

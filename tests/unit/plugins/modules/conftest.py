@@ -12,6 +12,7 @@ import pytest
 
 from ansible.module_utils.common import warnings as module_warnings
 from ansible_collections.vpsorg.cloud.plugins.module_utils import _account, _server
+from ansible_collections.vpsorg.cloud.plugins.modules import vps_server
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.module_args import module_args
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -48,5 +49,15 @@ def run_module(api, capsys, monkeypatch):
                 module.main()
         # A deprecation the run raised fails the test: tests/unit/conftest.py checks after every test.
         return json.loads(capsys.readouterr().out)
+
+    return run
+
+
+@pytest.fixture
+def run_server(run_module):
+    """``run_server(params, check=False, diff=False)`` -> the result of vps_server on those module arguments."""
+
+    def run(params, **kwargs):
+        return run_module(vps_server, params, **kwargs)
 
     return run
