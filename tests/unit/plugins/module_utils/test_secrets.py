@@ -40,6 +40,10 @@ def shown(token):
     return PLACEHOLDER if MASKING else token
 
 
+def unwrapped(text):
+    return "".join(text.split())
+
+
 def test_masking_is_used_on_ansible_core_2_22_and_later_only():
     assert _secrets.HAS_SECRET_MASKING is MASKING
 
@@ -63,9 +67,10 @@ def test_display_masks_a_registered_token_in_warnings_and_errors(capsys):
     display.warning("A warning that holds the token %s." % token)
     display.error("An error that holds the token %s." % token)
     output = capsys.readouterr()
-    text = output.out + output.err
-    assert "A warning that holds the token %s." % shown(token) in text
-    assert "An error that holds the token %s." % shown(token) in text
+    # ansible-core before 2.19 wraps long lines (at a hyphen of the token too): compare without the white space.
+    text = unwrapped(output.out + output.err)
+    assert unwrapped("A warning that holds the token %s." % shown(token)) in text
+    assert unwrapped("An error that holds the token %s." % shown(token)) in text
     assert (token not in text) is MASKING
 
 
