@@ -1,6 +1,10 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""vps_server: each state x missing / existing / transitional x check mode, and the failure paths."""
+"""vps_server: each state x missing / existing / transitional x check mode, and the failure paths.
+
+Elsewhere: lost answers and unknown outcomes (test_vps_server_lost_answers.py), concurrent creates of one name
+(test_vps_server_concurrent_creates.py), renames (test_vps_server_rename.py).
+"""
 
 from __future__ import annotations
 
