@@ -81,14 +81,16 @@ def collection_dir(repo_root: str = REPO_ROOT) -> str:
     return os.path.join(ensure_layout(repo_root), 'ansible_collections', namespace, name)
 
 
-def ansible_test(args: list[str], repo_root: str = REPO_ROOT, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``ansible-test ARGS`` from the layout; keyword arguments go to subprocess.run."""
+def ansible_test(args: list[str], repo_root: str = REPO_ROOT, command: list[str] | None = None,
+                 **kwargs) -> subprocess.CompletedProcess:
+    """Run ``ansible-test ARGS`` (or ``COMMAND ARGS``, a stand-in for it) from the layout; keyword arguments go to
+    subprocess.run."""
     directory = collection_dir(repo_root)
-    executable = os.path.join(os.path.dirname(sys.executable), 'ansible-test')
-    if not os.path.exists(executable):
-        executable = 'ansible-test'
+    if command is None:
+        executable = os.path.join(os.path.dirname(sys.executable), 'ansible-test')
+        command = [executable if os.path.exists(executable) else 'ansible-test']
     env = dict(kwargs.pop('env', os.environ), ANSIBLE_TEST_CONTENT_ROOT=directory)
-    return subprocess.run([executable] + list(args), cwd=directory, env=env, check=False, **kwargs)
+    return subprocess.run(list(command) + list(args), cwd=directory, env=env, check=False, **kwargs)
 
 
 def main(argv: list[str]) -> int:

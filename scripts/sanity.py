@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import types
@@ -51,6 +52,36 @@ from pip._internal.cli.main import main  # noqa: E402  pylint: disable=wrong-imp
 ARGS = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
 sys.exit(main(["install", "--upgrade", "--no-index", "--find-links", HERE] + ARGS))
 '''
+
+
+# ansible-test's own requirements that name a download address instead of a PyPI release, which our machines cannot
+# reach: the PyPI release used instead. 2.22.0rc1 pins pylint's dill to a GitHub archive of a commit after 0.4.1.
+PYPI_INSTEAD_OF_URL = {'dill': '0.4.1'}
+DIRECT_URL = re.compile(r'^(?P<name>[A-Za-z0-9_.-]+)\s*@\s*(?P<url>\S+).*$', re.MULTILINE)
+
+
+def pypi_instead_of_urls(text: str) -> str:
+    """Requirements ``text`` with each ``name @ URL`` line replaced by the PyPI pin of PYPI_INSTEAD_OF_URL."""
+    def pin(match):
+        name = match.group('name')
+        if name.lower() not in PYPI_INSTEAD_OF_URL:
+            raise SystemExit('ansible-test wants %s from %s, which is not on PyPI; add a PyPI release for it to '
+                             'PYPI_INSTEAD_OF_URL in scripts/sanity.py' % (name, match.group('url')))
+        return '%s==%s' % (name, PYPI_INSTEAD_OF_URL[name.lower()])
+    return DIRECT_URL.sub(pin, text)
+
+
+def run_ansible_test(argv: list[str]) -> int:
+    """ansible-test's command line, in this process, reading its requirements through pypi_instead_of_urls."""
+    # pylint: disable=import-outside-toplevel
+    from ansible_test._internal import python_requirements
+    from ansible_test._util.target.cli.ansible_test_cli_stub import main as ansible_test_main
+
+    read_text_file = python_requirements.read_text_file
+    python_requirements.read_text_file = lambda path: pypi_instead_of_urls(read_text_file(path))
+    sys.argv = ['ansible-test'] + argv  # what ansible-test's parser expects, its program name first
+    ansible_test_main(list(sys.argv))
+    return 0
 
 
 def bootstrap_packages() -> dict:
@@ -97,6 +128,8 @@ def user_pip_cache() -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ['--in-process']:
+        return run_ansible_test(argv[1:])
     home = state_home()
     env = dict(os.environ, HOME=home, PIP_CACHE_DIR=user_pip_cache())
     env.pop('XDG_CACHE_HOME', None)  # pylint and pip's other caches follow HOME, into the state folder
@@ -104,8 +137,8 @@ def main(argv: list[str]) -> int:
     with project_cache.locked(home):
         seed_pip_bootstrap(os.path.join(home, '.ansible', 'test', 'cache'))
         print('ansible-test state (HOME for ansible-test): %s' % home, flush=True)
-        return collection_layout.ansible_test(['sanity', '--local', '--python', version, '--color', 'no'] + argv,
-                                              env=env).returncode
+        return collection_layout.ansible_test(['sanity', '--local', '--python', version, '--color', 'no'] + argv, env=env,
+                                              command=[sys.executable, os.path.abspath(__file__), '--in-process']).returncode
 
 
 if __name__ == '__main__':

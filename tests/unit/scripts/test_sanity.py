@@ -45,3 +45,19 @@ def test_each_core_and_python_has_a_home_of_its_own(monkeypatch, tmp_path):
     for home in homes:
         assert home.startswith(str(tmp_path / 'ansible-test' / 'core-'))
         assert '-py%d.%d-' % sys.version_info[:2] in home
+
+
+def test_a_requirement_at_an_address_becomes_its_pypi_release():
+    text = ('astroid==4.0.4\n'
+            'dill @ https://github.com/uqfoundation/dill/archive/2308ffb.zip#sha256=0901\n'
+            'pylint==4.0.8\n')
+    assert sanity.pypi_instead_of_urls(text) == 'astroid==4.0.4\ndill==%s\npylint==4.0.8\n' % sanity.PYPI_INSTEAD_OF_URL['dill']
+
+
+def test_an_address_without_a_known_pypi_release_stops_with_a_message():
+    try:
+        sanity.pypi_instead_of_urls('unknown-thing @ https://example.invalid/x.zip\n')
+    except SystemExit as stop:
+        assert 'ansible-test wants unknown-thing from https://example.invalid/x.zip' in str(stop)
+    else:
+        raise AssertionError('no SystemExit')
