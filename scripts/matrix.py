@@ -123,7 +123,7 @@ def ensure_venv(core, python):
     venv = os.path.join(CACHE_DIR, "core-%s-%s" % (core, digest))
     bin_dir = os.path.join(venv, "bin")
     ready = os.path.join(venv, ".ready")
-    with project_cache.locked(CACHE_DIR):
+    with project_cache.locked(CACHE_DIR, ".lock-" + os.path.basename(venv)):
         if os.path.exists(ready):
             return bin_dir
         log("ansible-core %s: creating %s on %s" % (core, venv, python))
@@ -136,13 +136,13 @@ def ensure_venv(core, python):
     return bin_dir
 
 
-def running_core():
-    """The ansible-core version (e.g. "2.19.14") of the Python running this script, or None."""
-    try:
-        from ansible.release import __version__  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return None
-    return __version__
+def default_core():
+    """The ansible-core version of the test command's own venv (.venv), pinned in requirements/dev.txt: e.g. "2.19.14"."""
+    with open(os.path.join(REPO_ROOT, "requirements", "dev.txt"), encoding="utf-8") as stream:
+        for line in stream:
+            if line.startswith("ansible-core=="):
+                return line.split("==", 1)[1].strip()
+    return None
 
 
 def copy_tree(destination):
@@ -166,9 +166,9 @@ def copy_tree(destination):
         subprocess.run(["git", "init", "--quiet", destination], check=True)
 
 
-def stage_command(stage, python):
+def stage_command(stage, python, version):
     if stage == "sanity":
-        return [python, os.path.join("scripts", "sanity.py")]
+        return [python, os.path.join("scripts", "ansible_test_home.py"), "sanity", "--local", "--python", version, "--color", "no"]
     if stage == "units":
         return [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"]
     return [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"] + list(INTEGRATION_TESTS)
@@ -198,7 +198,7 @@ def run_stage(core, stage, prepared, workdir):
     log_path = os.path.join(LOG_DIR, "core-%s-%s.log" % (core, stage))
     started = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as stream:
-        command = stage_command(stage, os.path.join(prepared["bin"], "python"))
+        command = stage_command(stage, os.path.join(prepared["bin"], "python"), prepared["python"])
         passed = subprocess.run(command, cwd=workdir, env=core_env(prepared["bin"]), stdout=stream, stderr=subprocess.STDOUT,
                                 check=False).returncode == 0
     seconds = time.monotonic() - started
@@ -219,8 +219,12 @@ def run_stage(core, stage, prepared, workdir):
     return passed, seconds
 
 
-def run_core(core, prepared, stages):
-    """{"python": ..., "stages": {stage: (passed, seconds)}}; the stages run in a copy of the tree of their own."""
+def run_core(core, stages):
+    """{"python": ..., "stages": {stage: (passed, seconds)}}, or {"skipped": why}; the core's venv is made first
+    (so a core starts its stages while the next one installs), the stages run in a copy of the tree of its own."""
+    prepared = prepare_core(core, dict(CORES)[core])
+    if "skipped" in prepared:
+        return prepared
     result = {"python": prepared["python"], "version": prepared["version"], "stages": {}}
     workdir = tempfile.mkdtemp(prefix="vpsorg-matrix-%s-" % core)
     try:
@@ -254,7 +258,7 @@ def main(argv=None):
     parser.add_argument("--require-all", action="store_true", help="fail when a core cannot be tested here")
     parser.add_argument("--jobs", type=int, default=1, help="cores tested at the same time (default 1)")
     parser.add_argument("--skip-default-core", action="store_true",
-                        help="leave out the core of the Python running this script: the test command tests it in its own stages")
+                        help="leave out the core of .venv (requirements/dev.txt): the test command tests it in its own stages")
     args = parser.parse_args(argv)
     known = dict(CORES)
     cores = [core.strip() for core in args.cores.split(",") if core.strip()]
@@ -262,15 +266,14 @@ def main(argv=None):
     unknown = [core for core in cores if core not in known] + [stage for stage in stages if stage not in STAGES]
     if unknown:
         parser.error("unknown core(s) or stage(s): %s" % ", ".join(unknown))
-    default = running_core() if args.skip_default_core else None
+    default = default_core() if args.skip_default_core else None
     if default:
         cores = [core for core in cores if core != ".".join(default.split(".")[:2])]
     os.makedirs(LOG_DIR, exist_ok=True)
     started = time.monotonic()
-    prepared = {core: prepare_core(core, known[core]) for core in cores}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {core: pool.submit(run_core, core, prepared[core], stages) for core in cores if "skipped" not in prepared[core]}
-    results = [(core, futures[core].result() if core in futures else prepared[core]) for core in cores]
+        futures = {core: pool.submit(run_core, core, stages) for core in cores}
+    results = [(core, futures[core].result()) for core in cores]
     print()
     print("Core matrix (%s, %.1f minutes):" % (time.strftime("%Y-%m-%d"), (time.monotonic() - started) / 60))
     print(table(results, stages, default))

@@ -6,7 +6,7 @@ that is set):
 
     collections/    the collections galaxy.yml depends on (scripts/collection_deps.py)
     matrix/         one virtual environment per ansible-core of the core matrix (scripts/matrix.py)
-    ansible-test/   one home folder per ansible-core and Python for ansible-test's own state (scripts/sanity.py)
+    ansible-test/   one home folder per ansible-core and Python for ansible-test's own state (scripts/ansible_test_home.py)
 
 Standard library only.
 """
@@ -23,12 +23,13 @@ def root() -> str:
 
 
 @contextlib.contextmanager
-def locked(folder: str):
-    """Hold an exclusive lock on ``folder`` (created if missing) while the block runs; other processes wait."""
+def locked(folder: str, name: str = '.lock'):
+    """Hold an exclusive lock (the file ``name`` in ``folder``, created if missing) while the block runs; other
+    processes wait."""
     import fcntl  # pylint: disable=import-outside-toplevel
 
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, '.lock'), 'w', encoding='utf-8') as handle:
+    with open(os.path.join(folder, name), 'w', encoding='utf-8') as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

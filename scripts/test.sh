@@ -4,11 +4,14 @@
 # Usage: scripts/test.sh [lint|docs|changelog|sanity|molecule|galaxy|packaging|live|pytest|units|integration|matrix]...
 #        (no argument: lint docs changelog sanity molecule galaxy packaging live pytest, with the core matrix beside them)
 #
-# With no argument the core matrix (scripts/matrix.py --skip-default-core) starts first, in
-# the background: sanity, unit and integration tests on every other supported ansible-core (2.16-2.18,
-# 2.20, 2.21), each in a copy of the tree of its own, two cores at a time; its progress goes to
-# tests/output/matrix.log. The stages below test the default core (2.19, .venv). After the last one
-# the matrix is waited for and its table printed, and pytest's closing line is repeated as the last line.
+# With no argument the core matrix (scripts/matrix.py --skip-default-core) starts first, in the
+# background, on the base Python 3.11 (it needs only the standard library): sanity, unit and integration
+# tests on every other supported ansible-core (2.16-2.18, 2.20-2.22), each in a venv of its own and a copy
+# of the tree of its own, two cores at a time; its progress goes to tests/output/matrix.log. The stages
+# below test the default core (2.19, .venv). After the last one the matrix is waited for and its table
+# printed, the base interpreters are checked (scripts/base_pythons.py: the packages of every Python the
+# run did not create, recorded before it, must be unchanged), and pytest's closing line is repeated as
+# the last line.
 # A core that cannot be tested on this machine (no Python it supports) is listed as not tested, and why;
 # with VPSORG_REQUIRE_ALL_CORES=1 (as .ci/run sets it) that fails the run.
 #
@@ -20,7 +23,7 @@
 #   3. changelog  antsibull-changelog lint of changelogs/, and CHANGELOG.rst matches
 #              changelogs/changelog.yaml (scripts/changelog.sh lint)
 #   4. sanity  ansible-test sanity --local --python 3.11, run from the collection layout with state of its
-#              own (scripts/sanity.py); no tests/sanity/ignore-*.txt entries are allowed
+#              own (scripts/ansible_test_home.py); no tests/sanity/ignore-*.txt entries are allowed
 #   5. molecule  molecule test --all (extensions/molecule/: the fleet role against a local simulator)
 #   6. galaxy  galaxy-importer on the tarball `ansible-galaxy collection build` makes; fails on
 #              any ERROR or WARNING it logs (scripts/galaxy_importer.sh, scripts/galaxy-importer.cfg)
@@ -69,7 +72,7 @@ stage_sanity() {
     ignores="$(cd "$REPO_ROOT" && { grep -sHnv '^[[:space:]]*$' tests/sanity/ignore-*.txt || true; })"
     [ -z "$ignores" ] || die "tests/sanity/ignore-*.txt must stay empty; fix the code instead of ignoring:
 $ignores"
-    (show_deprecations && python "$REPO_ROOT/scripts/sanity.py" 2>&1) | check_deprecations
+    (show_deprecations && python "$REPO_ROOT/scripts/ansible_test_home.py" sanity --local --python 3.11 --color no 2>&1) | check_deprecations
 }
 
 stage_molecule() {
@@ -121,10 +124,11 @@ stage_matrix() {
 }
 
 # The matrix runs in a process group of its own, so that stopping it stops its pytest and ansible-test too.
+# It needs only the standard library, so it starts on the base Python before .venv is installed.
 start_matrix_in_background() {
     mkdir -p "$(dirname "$MATRIX_LOG")"
-    say "core matrix: ansible-core 2.16, 2.17, 2.18, 2.20, 2.21 in the background (progress: tests/output/matrix.log)"
-    setsid python "$REPO_ROOT/scripts/matrix.py" --skip-default-core --jobs 2 ${VPSORG_REQUIRE_ALL_CORES:+--require-all} \
+    say "core matrix: ansible-core 2.16, 2.17, 2.18, 2.20, 2.21, 2.22 in the background (progress: tests/output/matrix.log)"
+    setsid "$1" "$REPO_ROOT/scripts/matrix.py" --skip-default-core --jobs 2 ${VPSORG_REQUIRE_ALL_CORES:+--require-all} \
         >"$MATRIX_LOG" 2>&1 &
     MATRIX_PID=$!
     trap stop_matrix EXIT
@@ -154,15 +158,16 @@ stage_integration() {
 }
 
 main() {
-    local stage with_matrix=""
-    ensure_venv
-    ensure_layout
-    python "$REPO_ROOT/scripts/base_pythons.py" record "$BASE_PYTHONS"
+    local stage with_matrix="" base_python
+    base_python="$(find_python311)"
+    "$base_python" "$REPO_ROOT/scripts/base_pythons.py" record "$BASE_PYTHONS"
     if [ "$#" -eq 0 ]; then
         set -- lint docs changelog sanity molecule galaxy packaging live pytest
         with_matrix=yes
-        start_matrix_in_background
+        start_matrix_in_background "$base_python"
     fi
+    ensure_venv
+    ensure_layout
     for stage in "$@"; do
         case "$stage" in
             lint | docs | changelog | sanity | molecule | galaxy | packaging | live | pytest | units | integration | matrix) "stage_$stage" ;;

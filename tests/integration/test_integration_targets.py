@@ -5,8 +5,9 @@ reset before each target. Its address and token reach the targets through
 tests/integration/integration_config.yml (``vps_api_url``, ``vps_api_token``, and ``vps_sim_url``
 for the simulator's ``/_sim/`` control API), which this module writes before each target and
 removes at the end. Each target runs as
-``ansible-test integration --local --python <this Python> <target>`` from the collection layout
-(scripts/collection_layout.py); ``--local`` because ``--venv`` needs the network.
+``ansible-test integration --local --python <this Python> <target>`` from the collection layout, with
+ansible-test's own home for this core (scripts/ansible_test_home.py: the cores of the matrix run at once and
+must not share the SSH key ansible-test makes); ``--local`` because ``--venv`` needs the network.
 
 All targets share that one config file, so they must not run in parallel: with pytest-xdist use
 ``--dist loadfile`` (scripts/test.sh does), which keeps this module on one worker.
@@ -22,7 +23,7 @@ import pytest
 import yaml
 
 # On sys.path through the pythonpath setting of pytest.ini.
-import collection_layout  # pylint: disable=import-error
+import ansible_test_home  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGETS_DIR = os.path.join(HERE, 'targets')
@@ -53,7 +54,7 @@ def test_there_are_targets():
 def test_target(sim, target):
     """Run one target with ansible-test; it must run (not be excluded) and pass."""
     configure(sim)
-    result = collection_layout.ansible_test(
+    result = ansible_test_home.run(
         ['integration', '--local', '--python', '%d.%d' % sys.version_info[:2], '--color', 'no', target],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

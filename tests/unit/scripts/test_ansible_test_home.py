@@ -1,4 +1,4 @@
-"""scripts/sanity.py: ansible-test's state per core and Python, and a pip bootstrap that never leaves a venv."""
+"""scripts/ansible_test_home.py: ansible-test's state per core and Python, and a pip bootstrap that never leaves a venv."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import sys
 import types
 
 # On sys.path through the pythonpath setting of pytest.ini.
-import sanity  # pylint: disable=import-error
+import ansible_test_home  # pylint: disable=import-error
 
 
 def write_stand_in(folder):
     script = folder / 'get_pip_stand_in.py'
-    script.write_text(sanity.STAND_IN.format(wheel='pip-0-py3-none-any.whl'))
+    script.write_text(ansible_test_home.STAND_IN.format(wheel='pip-0-py3-none-any.whl'))
     return str(script)
 
 
@@ -40,7 +40,7 @@ def test_each_core_and_python_has_a_home_of_its_own(monkeypatch, tmp_path):
     homes = set()
     for version in ('2.16.19', '2.17.14'):
         monkeypatch.setitem(sys.modules, 'ansible.release', types.SimpleNamespace(__version__=version))
-        homes.add(sanity.state_home())
+        homes.add(ansible_test_home.state_home())
     assert len(homes) == 2
     for home in homes:
         assert home.startswith(str(tmp_path / 'ansible-test' / 'core-'))
@@ -51,12 +51,12 @@ def test_a_requirement_at_an_address_becomes_its_pypi_release():
     text = ('astroid==4.0.4\n'
             'dill @ https://github.com/uqfoundation/dill/archive/2308ffb.zip#sha256=0901\n'
             'pylint==4.0.8\n')
-    assert sanity.pypi_instead_of_urls(text) == 'astroid==4.0.4\ndill==%s\npylint==4.0.8\n' % sanity.PYPI_INSTEAD_OF_URL['dill']
+    assert ansible_test_home.pypi_instead_of_urls(text) == 'astroid==4.0.4\ndill==%s\npylint==4.0.8\n' % ansible_test_home.PYPI_INSTEAD_OF_URL['dill']
 
 
 def test_an_address_without_a_known_pypi_release_stops_with_a_message():
     try:
-        sanity.pypi_instead_of_urls('unknown-thing @ https://example.invalid/x.zip\n')
+        ansible_test_home.pypi_instead_of_urls('unknown-thing @ https://example.invalid/x.zip\n')
     except SystemExit as stop:
         assert 'ansible-test wants unknown-thing from https://example.invalid/x.zip' in str(stop)
     else:

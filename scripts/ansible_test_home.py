@@ -1,25 +1,30 @@
 #!/usr/bin/env python
-"""``ansible-test sanity --local`` for the ansible-core of the Python running this, with state of its own.
+"""Run ansible-test with a home of its own: one per ansible-core, Python and base interpreter.
 
-    python scripts/sanity.py [ANSIBLE-TEST SANITY ARGS]     (the test command's sanity stage, each matrix core's)
+    python scripts/ansible_test_home.py ANSIBLE-TEST ARGS      e.g. sanity --local --python 3.11 --color no
+    ansible_test_home.run(ARGS, **subprocess_kwargs)           (tests/integration/test_integration_targets.py)
 
-ansible-test keeps its sanity virtual environments and its pip bootstrap cache under ``~/.ansible/test/``, keyed
-by the Python version and the requirements, not by the ansible-core. The test command runs several cores at
-once (the core matrix beside its own stages), several of them on the same Python: sharing that folder, one run
-removed and rebuilt a virtual environment that another was bootstrapping pip into, and the bootstrap ended up
-installing pip, setuptools and wheel into the base interpreter. So each (ansible-core, Python, base
-interpreter) gets a home folder of its own, ``<project cache>/ansible-test/core-<version>-py<X.Y>-<digest>/``
-(scripts/project_cache.py), locked while a run uses it, and ansible-test runs with ``HOME`` set to it. pip's
-download cache stays the user's (``PIP_CACHE_DIR``), so the cores do not download the same wheels again.
+ansible-test keeps state under ``~/.ansible/test/``: its sanity virtual environments and pip bootstrap cache (keyed
+by the Python version and the requirements, not by the ansible-core) and the SSH key its integration command makes
+on first use. The test command runs several cores at once (the core matrix beside its own stages), several of them
+on the same Python. Sharing that folder on a cold machine, one sanity run removed and rebuilt a virtual environment
+that another was bootstrapping pip into, and the bootstrap installed pip, setuptools and wheel into the base
+interpreter; and two integration runs each started ``ssh-keygen`` for the same key, one of which failed. So every
+ansible-test of the test command runs here, with ``HOME`` set to
+``<project cache>/ansible-test/core-<version>-py<X.Y>-<digest>/`` (scripts/project_cache.py), locked while it
+runs. pip's download cache stays the user's (``PIP_CACHE_DIR``), so the cores do not download the same wheels
+again.
 
 ansible-test bootstraps pip into each virtual environment it makes by running a ``get-pip`` script that it
 downloads from the Ansible project's file server unless the script is in its cache
 (``~/.ansible/test/cache/get_pip_<version>.py``). That server is not reachable from our machines, so this
 writes a stand-in there: the wheels of the wanted versions (downloaded from PyPI) and a small script that
 installs them offline. The stand-in refuses to run in a Python that is not a virtual environment, so whatever
-goes wrong, it never installs into an interpreter the test command did not create.
+goes wrong, it never installs into an interpreter the test command did not create. ansible-test itself runs in
+a child process that reads ansible-test's requirements files with a PyPI release in place of any download
+address (PYPI_INSTEAD_OF_URL).
 
-Standard library only; needs ansible-core (ansible-test) in the running Python.
+Standard library only; run it with the Python that has the ansible-core (ansible-test) under test.
 """
 
 from __future__ import annotations
@@ -35,13 +40,13 @@ import collection_layout
 import project_cache
 
 STAND_IN = '''\
-"""Stand-in for get-pip.py, written by scripts/sanity.py: installs the wheels next to this file, without
+"""Stand-in for get-pip.py, written by scripts/ansible_test_home.py: installs the wheels next to this file, without
 network access, into the virtual environment running it, and nowhere else."""
 import os
 import sys
 
 if sys.prefix == getattr(sys, "base_prefix", sys.prefix):
-    sys.exit("refusing to bootstrap pip into %s: it is not a virtual environment (scripts/sanity.py)" % sys.prefix)
+    sys.exit("refusing to bootstrap pip into %s: it is not a virtual environment (scripts/ansible_test_home.py)" % sys.prefix)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, {wheel!r}))
@@ -66,7 +71,7 @@ def pypi_instead_of_urls(text: str) -> str:
         name = match.group('name')
         if name.lower() not in PYPI_INSTEAD_OF_URL:
             raise SystemExit('ansible-test wants %s from %s, which is not on PyPI; add a PyPI release for it to '
-                             'PYPI_INSTEAD_OF_URL in scripts/sanity.py' % (name, match.group('url')))
+                             'PYPI_INSTEAD_OF_URL in scripts/ansible_test_home.py' % (name, match.group('url')))
         return '%s==%s' % (name, PYPI_INSTEAD_OF_URL[name.lower()])
     return DIRECT_URL.sub(pin, text)
 
@@ -127,18 +132,26 @@ def user_pip_cache() -> str:
         os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'), 'pip')
 
 
+def run(args: list[str], env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """``ansible-test ARGS`` from the collection layout with this core's own home; keyword arguments go to
+    subprocess.run."""
+    home = state_home()
+    env = dict(os.environ if env is None else env, HOME=home, PIP_CACHE_DIR=user_pip_cache())
+    env.pop('XDG_CACHE_HOME', None)  # pylint's and pip's other caches follow HOME, into the state folder
+    with project_cache.locked(home):
+        seed_pip_bootstrap(os.path.join(home, '.ansible', 'test', 'cache'))
+        return collection_layout.ansible_test(list(args), env=env, **kwargs,
+                                              command=[sys.executable, os.path.abspath(__file__), '--in-process'])
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ['--in-process']:
         return run_ansible_test(argv[1:])
-    home = state_home()
-    env = dict(os.environ, HOME=home, PIP_CACHE_DIR=user_pip_cache())
-    env.pop('XDG_CACHE_HOME', None)  # pylint and pip's other caches follow HOME, into the state folder
-    version = '%d.%d' % sys.version_info[:2]
-    with project_cache.locked(home):
-        seed_pip_bootstrap(os.path.join(home, '.ansible', 'test', 'cache'))
-        print('ansible-test state (HOME for ansible-test): %s' % home, flush=True)
-        return collection_layout.ansible_test(['sanity', '--local', '--python', version, '--color', 'no'] + argv, env=env,
-                                              command=[sys.executable, os.path.abspath(__file__), '--in-process']).returncode
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print('ansible-test home: %s' % state_home(), flush=True)
+    return run(argv).returncode
 
 
 if __name__ == '__main__':
