@@ -54,6 +54,8 @@ options:
         (HTTP 502, 503, 504), a dropped connection or a timeout, with exponential backoff.
       - A create or power action whose answer was lost is never sent blindly again; the module re-reads the server instead,
         and sends it again (as often as this option allows, at least twice more) only when the server shows it was not carried out.
+        A reboot is sent at most twice in all, since a lost one may still be carried out; when neither shows, the task warns
+        that the reboot may not have happened.
       - If not set, the value of the E(VPS_API_RETRIES) environment variable is used (from version 0.2.0 on), else V(5).
     type: int
     default: 5

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._account import Account
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
-    VpsApiError,
     VpsError,
     VpsNotFoundError,
     VpsOutcomeUnknownError,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._power import PowerActions
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     SETTLES_IN,
     ServerSuspended,
@@ -41,12 +41,6 @@ IMMUTABLE = (
     # The API never shows the SSH key; a value is compared only if some API version does.
     ("ssh_key_id", lambda server: server.get("ssh_key_id", nested_id(server, "ssh_key"))),
 )
-# action -> (status it needs, statuses that mean it was carried out or is under way)
-POWER_ACTIONS = {
-    "start": ("stopped", ("starting", "active")),
-    "stop": ("active", ("stopping", "stopped")),
-    "reboot": ("active", ("rebooting", "active")),
-}
 # A write whose answer was lost is checked and, when it demonstrably did not happen, sent again: at least this
 # often, and as often as the client retries a read (api_retries + 1 sends), since a checked re-send is as safe.
 LOST_ANSWER_ATTEMPTS = 3
@@ -56,7 +50,7 @@ DUPLICATE_RECHECKS = 2
 DUPLICATE_RECHECK_SECONDS = 2.0
 
 
-class ServerState:
+class ServerState(PowerActions):
     """Brings one server to the requested state; records what changed for the result and diff.
 
     It knows nothing of AnsibleModule: ``run()`` returns the result or raises ServerTaskFailed,
@@ -399,48 +393,6 @@ class ServerState:
             raise ServerTaskFailed("Cannot manage the power state of %s: unknown status %r." % (self.subject(), status),
                                    server=self.server, changed=self.changed)
         return status
-
-    def power(self, action):
-        needs, done = POWER_ACTIONS[action]
-        self.action = action
-        self.changed = True
-        server_id = self.server.get("id")
-        if self.check_mode:
-            self.server = dict(self.server, status=done[0])
-            return
-        send = getattr(self.client, action + "_server")
-        lost = None
-        for _attempt in range(self.resend_attempts()):
-            try:
-                answer = send(server_id)
-            except VpsNotFoundError as exc:
-                raise self.deleted_meanwhile(exc) from None
-            except (VpsOutcomeUnknownError, VpsApiError) as exc:
-                if isinstance(exc, VpsApiError) and exc.status != 400:
-                    raise
-                # The answer was lost, or the API refused because the server moved meanwhile: look before acting again.
-                try:
-                    self.server = self.client.get_server(server_id)
-                except VpsError as check:
-                    if isinstance(exc, VpsOutcomeUnknownError):
-                        raise ServerTaskFailed(
-                            "Failed to %s %s: the answer to %s %s was lost, and reading the server to check whether it was carried "
-                            "out failed too (%s). The server may or may not be %s; run the task again." % (
-                                action, self.subject(), exc.method, exc.path, check, done[0]),
-                            changed=True, outcome="unknown", server=self.server, **check.to_dict()) from None
-                    raise
-                self.detailed = True
-                status = self.server.get("status")
-                if status in done:
-                    return
-                if isinstance(exc, VpsApiError) or status != needs:
-                    raise
-                lost = exc
-                continue
-            status = (answer.get("server") or {}).get("status") or done[0]
-            self.server = dict(self.server, status=status)
-            return
-        raise lost
 
     def finish_wait(self, target):
         if self.params["wait"] and self.server.get("status") != target:
