@@ -231,22 +231,24 @@ class ServerState(PowerActions):
             self.server = self.predicted_server(body)
             self.changed = self.created = True
             return
-        own_id = None
+        own_id, resent = None, False
         try:
             self.server = self.client.create_server(body)
             own_id = self.server.get("id")
         except VpsOutcomeUnknownError as exc:
-            self.server = self.recover_lost_create(body, exc)
+            self.server, own_id = self.recover_lost_create(body, exc)
+            resent = own_id is not None
         self.changed = self.created = True
-        self.converge(own_id)
+        self.converge(own_id, resent)
 
-    def converge(self, own_id):
+    def converge(self, own_id, resent=False):
         """Make concurrent creates of one name end in one server: every run keeps the same one.
 
         Names are not unique and a create cannot be made conditional, so two runs can both find no server and
         both create one. Each run then lists the servers of the name; the earliest (``created_at``, then id)
         wins everywhere. A run whose own server lost deletes it (only by the id its own create returned) and
-        goes on with the winner as if its lookup had found it. ``own_id`` is None for an adopted lost create.
+        goes on with the winner as if its lookup had found it. ``own_id`` is None for an adopted lost create (which
+        server is this run's is not known); a create sent again (``resent``) answered with its own id, as any other.
         """
         self.action = "check for concurrent creates of"
         name = self.params["name"]
@@ -264,8 +266,10 @@ class ServerState(PowerActions):
                 self.client.delete_server(own_id)
             except VpsNotFoundError:
                 pass
-            self.warnings.append("Another run created server %s at the same time. The earliest, id %s, is kept; this run's "
-                                 "own server, id %s, was deleted." % (name, winner.get("id"), own_id))
+            who = ("Another server %s appeared after this run sent its create again (another run's, or this run's first "
+                   "create landing late)" if resent else "Another run created server %s at the same time") % name
+            self.warnings.append("%s. The earliest, id %s, is kept; this run's own server, id %s, was deleted." % (
+                who, winner.get("id"), own_id))
         else:
             self.warnings.append("Server %s: %d servers now carry the name (ids %s); adopted the earliest, id %s." % (
                 name, len(matches), ", ".join(str(server.get("id")) for server in sorted(matches, key=creation_order)), winner.get("id")))
@@ -280,7 +284,10 @@ class ServerState(PowerActions):
                 "backups_enabled": body.get("backups_enabled", False)}
 
     def recover_lost_create(self, body, lost):
-        """Adopt the server a lost create made; create again only when it demonstrably was not made."""
+        """Adopt the server a lost create made; create again only when it demonstrably was not made.
+
+        Returns the server and this run's own id: None for an adopted server, the id of a create sent again.
+        """
         for _attempt in range(self.resend_attempts()):
             self.action = "check the outcome of creating"
             try:
@@ -299,15 +306,17 @@ class ServerState(PowerActions):
                 adopted = min(matches, key=creation_order)
                 self.warnings.append("The answer to creating server %s was lost (%s); adopted server id %s." % (
                     body["name"], lost.reason, adopted.get("id")))
-                return adopted
+                return adopted, None
             self.action = "create"
             self.warnings.append("The answer to creating server %s was lost (%s) and no server of that name appeared within "
                                  "api_timeout (%ss), so it was created again. Should the API still carry out the first create, "
                                  "two servers will carry the name." % (body["name"], lost.reason, self.client.timeout))
             try:
-                return self.client.create_server(body)
+                created = self.client.create_server(body)
             except VpsOutcomeUnknownError as exc:
                 lost = exc
+                continue
+            return created, created.get("id")
         raise lost
 
     def resend_attempts(self):
