@@ -41,6 +41,8 @@ options:
       - Path of a PEM bundle of certificate authorities to verify the API's certificate with, instead of the system's.
       - If not set, the value of the E(VPS_CA_PATH) environment variable is used (from version 0.2.0 on).
       - Ignored when O(validate_certs=false).
+      - A file that cannot be read, or that holds no PEM certificate, fails the task with a message that names it, before
+        any request is sent.
     type: path
   api_timeout:
     description:
@@ -97,6 +99,8 @@ options:
   ca_path:
     description:
       - Path of a PEM bundle of certificate authorities to verify the API's certificate with.
+      - A file that cannot be read, or that holds no PEM certificate, fails with a message that names it, before any
+        request is sent.
     type: path
     env:
       - name: VPS_CA_PATH
