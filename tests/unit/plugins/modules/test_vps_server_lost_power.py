@@ -45,14 +45,26 @@ def reboots(api):
     return [server_id for action, server_id in api.carried_out if action == "reboot"]
 
 
-def test_a_reboot_lost_before_it_was_carried_out_is_sent_again_and_happens_once(api, run_server):
+def web_1_with_reboots(api, *faults):
+    """web-1, active; its next reboot requests meet ``faults`` (see FakeApi.fail_next)."""
     api.add("web-1")
-    api.fail_next("reboot_server", dropped("reboot"))
+    for fault in faults:
+        api.fail_next("reboot_server", fault)
+
+
+def restart(api, run_server, carried_out, sent):
+    """Restart web-1; check that it did not fail, the reboots the API carried out and the reboot requests sent."""
     result = run_server(RESTART)
     assert result.get("failed") is not True, result
+    assert reboots(api) == carried_out
+    assert writes(api) == ["reboot_server"] * sent
+    return result
+
+
+def test_a_reboot_lost_before_it_was_carried_out_is_sent_again_and_happens_once(api, run_server):
+    web_1_with_reboots(api, dropped("reboot"))
+    result = restart(api, run_server, [10001], 2)
     assert result["changed"] is True
-    assert reboots(api) == [10001]
-    assert writes(api) == ["reboot_server", "reboot_server"]
     assert result["server"]["status"] == "active"
     assert warnings_of(result) == [
         "The answer to rebooting server web-1 (id 10001) was lost (connection failed: Connection aborted.) and the server "
@@ -64,26 +76,17 @@ def test_a_reboot_lost_before_it_was_carried_out_is_sent_again_and_happens_once(
 def test_a_reboot_lost_after_it_was_carried_out_is_not_sent_again(api, run_server, transition_seconds):
     # 0 s: the re-read finds the server active again; only its later updated_at shows that the reboot happened.
     api.transition_seconds = transition_seconds
-    api.add("web-1")
-    api.fail_next("reboot_server", "lost")
-    result = run_server(RESTART)
-    assert result.get("failed") is not True, result
-    assert reboots(api) == [10001]
-    assert writes(api) == ["reboot_server"]
+    web_1_with_reboots(api, "lost")
+    result = restart(api, run_server, [10001], 1)
     assert "warnings" not in result
 
 
 def test_a_reboot_lost_twice_is_not_sent_a_third_time_and_warns_that_it_may_not_have_happened(api, run_server, clock):
     api.timeout = 3
-    api.add("web-1")
-    api.fail_next("reboot_server", dropped("reboot"))
-    api.fail_next("reboot_server", dropped("reboot"))
+    web_1_with_reboots(api, dropped("reboot"), dropped("reboot"))
     started = clock.now
-    result = run_server(RESTART)
-    assert result.get("failed") is not True, result
+    result = restart(api, run_server, [], 2)
     assert result["changed"] is True
-    assert reboots(api) == []
-    assert writes(api) == ["reboot_server", "reboot_server"]
     assert clock.now - started >= 3, "the server is watched for api_timeout after the last send"
     assert warnings_of(result)[-1] == (
         "The reboot of server web-1 (id 10001) may not have happened: it was sent 2 times, every answer was lost (connection "
@@ -93,40 +96,27 @@ def test_a_reboot_lost_twice_is_not_sent_a_third_time_and_warns_that_it_may_not_
 
 
 def test_a_second_reboot_whose_answer_is_lost_but_that_lands_while_watched_is_not_warned_about(api, run_server):
-    api.add("web-1")
-    api.fail_next("reboot_server", dropped("reboot"))
-    api.fail_next("reboot_server", timed_out("reboot"))
+    web_1_with_reboots(api, dropped("reboot"), timed_out("reboot"))
     api.fail_next("get_server", None)  # the re-read after the first loss
     api.fail_next("get_server", None)  # the re-read after the second: not yet
     api.fail_next("get_server", lambda: api.land("reboot", 10001))
-    result = run_server(RESTART)
-    assert result.get("failed") is not True, result
-    assert reboots(api) == [10001]
-    assert writes(api) == ["reboot_server", "reboot_server"]
+    result = restart(api, run_server, [10001], 2)
     assert len(warnings_of(result)) == 1 and "so the reboot was sent again" in warnings_of(result)[0]
 
 
 def test_a_timed_out_reboot_that_lands_while_watched_is_not_sent_again(api, run_server):
-    api.add("web-1")
-    api.fail_next("reboot_server", timed_out("reboot"))
+    web_1_with_reboots(api, timed_out("reboot"))
     api.fail_next("get_server", None)  # the re-read right after the timeout: not yet
     api.fail_next("get_server", lambda: api.land("reboot", 10001))
-    result = run_server(RESTART)
-    assert result.get("failed") is not True, result
-    assert reboots(api) == [10001]
-    assert writes(api) == ["reboot_server"]
+    result = restart(api, run_server, [10001], 1)
     assert "warnings" not in result
 
 
 def test_a_timed_out_reboot_that_never_lands_is_sent_again_after_api_timeout(api, run_server, clock):
     api.timeout = 4
-    api.add("web-1")
-    api.fail_next("reboot_server", timed_out("reboot"))
+    web_1_with_reboots(api, timed_out("reboot"))
     started = clock.now
-    result = run_server(RESTART)
-    assert result.get("failed") is not True, result
-    assert reboots(api) == [10001]
-    assert writes(api) == ["reboot_server", "reboot_server"]
+    result = restart(api, run_server, [10001], 2)
     assert clock.now - started >= 4
     assert "so the reboot was sent again" in warnings_of(result)[0]
 
