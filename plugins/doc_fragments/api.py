@@ -41,6 +41,8 @@ options:
       - Path of a PEM bundle of certificate authorities to verify the API's certificate with, instead of the system's.
       - If not set, the value of the E(VPS_CA_PATH) environment variable is used (from version 0.2.0 on).
       - Ignored when O(validate_certs=false).
+      - A file that cannot be read, or that holds no PEM certificate, fails the task with a message that names it, before
+        any request is sent.
     type: path
   api_timeout:
     description:
@@ -54,6 +56,8 @@ options:
         (HTTP 502, 503, 504), a dropped connection or a timeout, with exponential backoff.
       - A create or power action whose answer was lost is never sent blindly again; the module re-reads the server instead,
         and sends it again (as often as this option allows, at least twice more) only when the server shows it was not carried out.
+        A reboot is sent at most twice in all, since a lost one may still be carried out; when neither shows, the task warns
+        that the reboot may not have happened.
       - If not set, the value of the E(VPS_API_RETRIES) environment variable is used (from version 0.2.0 on), else V(5).
     type: int
     default: 5
@@ -95,6 +99,8 @@ options:
   ca_path:
     description:
       - Path of a PEM bundle of certificate authorities to verify the API's certificate with.
+      - A file that cannot be read, or that holds no PEM certificate, fails with a message that names it, before any
+        request is sent.
     type: path
     env:
       - name: VPS_CA_PATH

@@ -17,7 +17,9 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import json
+import os
 import random
+import ssl
 import time
 import traceback
 
@@ -38,10 +40,13 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (  # n
     VpsError,
     VpsNotFoundError,
     VpsOutcomeUnknownError,
+    VpsSetupError,
     VpsTimeoutError,
     VpsTransportError,
     BRIEF_BODY_CHARS,
     api_error_message,
+    ca_path_message,
+    tls_setup_message,
     token_refused_hint,
 )
 from ansible_collections.vpsorg.cloud.plugins.module_utils._pacer import RequestPacer
@@ -139,6 +144,10 @@ class VpsClient:
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        if isinstance(self.verify, str) and urlsplit(self.api_url).scheme == "https":
+            problem = ca_path_problem(self.verify)
+            if problem:
+                raise VpsSetupError(problem)
         self.request_count = 0
         self.retry_count = 0
         self._log = log
@@ -272,6 +281,13 @@ class VpsClient:
                     raise error_class(method, path, reason, attempts=attempt) from None
                 self._note_retry(method, path, reason, delay)
                 continue
+            except OSError as exc:
+                self.pacer.release(sent_at)
+                if isinstance(exc, requests.exceptions.RequestException):
+                    raise
+                # No connection error: requests could not set TLS up (its CA bundle cannot be read), so nothing was sent.
+                ca_path = self.verify if isinstance(self.verify, str) else None
+                raise VpsSetupError(tls_setup_message(ca_path, _first_line(exc)), method, path) from None
             except BaseException:
                 self.pacer.release(sent_at)
                 raise
@@ -422,6 +438,20 @@ def _brief_text(text):
 
 def _brief_json(data):
     return _brief_text(json.dumps(data)) if data is not None else "an empty answer"
+
+
+def ca_path_problem(ca_path):
+    """Why ``ca_path`` cannot serve to verify the API's certificate, or None: it must be a readable PEM file of CA
+    certificates, or a folder of them (read only when a certificate is checked)."""
+    if os.path.isdir(ca_path):
+        return None if os.access(ca_path, os.R_OK | os.X_OK) else ca_path_message(ca_path, "the folder cannot be read")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=ca_path)
+    except ssl.SSLError as exc:
+        return ca_path_message(ca_path, "it holds no PEM certificate (%s)" % (exc.reason or exc))
+    except OSError as exc:
+        return ca_path_message(ca_path, exc.strerror or str(exc))
+    return None
 
 
 def api_url_problem(api_url):

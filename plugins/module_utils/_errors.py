@@ -52,6 +52,10 @@ class VpsNotFoundError(VpsApiError):
     """404: the server (or path) does not exist."""
 
 
+class VpsSetupError(VpsError):
+    """The client's own TLS settings cannot be used (a CA bundle that is missing or unreadable): asking again cannot help."""
+
+
 class VpsTransportError(VpsError):
     """No usable answer: connection refused or dropped, TLS failure, timeout."""
 
@@ -114,6 +118,21 @@ def api_error_message(body, text, reason=""):
     if len(brief) > BRIEF_BODY_CHARS:
         brief = brief[:BRIEF_BODY_CHARS] + "..."
     return "non-JSON answer: %s" % brief
+
+
+def ca_path_message(ca_path, reason):
+    """The one line for a ca_path that cannot serve to verify the API's certificate."""
+    return ("ca_path %s cannot be used to verify the API's certificate: %s. Set ca_path (or VPS_CA_PATH) to a readable PEM "
+            "file of CA certificates, or to a folder of them." % (ca_path, reason))
+
+
+def tls_setup_message(ca_path, reason):
+    """The one line for a TLS setup failure of the HTTP library (``reason``, which names the file), by where the file came from."""
+    if ca_path:
+        return ca_path_message(ca_path, reason)
+    return ("TLS setup failed: %s. validate_certs is on and ca_path is not set, so the CA bundle came from REQUESTS_CA_BUNDLE, "
+            "CURL_CA_BUNDLE or the certifi package: fix that, or set ca_path (or VPS_CA_PATH) to a readable PEM file of CA "
+            "certificates." % reason)
 
 
 def token_refused_hint(token_source):

@@ -19,6 +19,7 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     VpsClient,
+    VpsError,
     api_url_problem,
     cleartext_warning,
 )
@@ -83,9 +84,19 @@ def token_source(params):
     return "the api_token option"
 
 
-def client_from_module(module):
-    """A client built from the module's API options, or a clear failure naming the option."""
-    return VpsClient(**client_settings(module))
+def client_from_module(module, settings=None):
+    """A client built from the module's API options (or from ``settings``, client_settings() of it), or a clear failure
+    naming the option (a ca_path that cannot be read, say)."""
+    client, problem = None, None
+    try:
+        client = VpsClient(**(client_settings(module) if settings is None else settings))
+    except VpsError as exc:
+        problem = exc.message
+    # Outside the except block: ansible-core before 2.19 puts the traceback of the exception being handled into a
+    # failure at -vvv, and a setting the user got wrong is no crash.
+    if problem:
+        module.fail_json(msg=problem)
+    return client
 
 
 def client_settings(module):
@@ -129,3 +140,15 @@ def fail_on_error(module, error, action, subject, **result):
     """Fail with one line ``Failed to <action> <subject>: <what the API said>`` and its details."""
     failed = failure(error, action, subject, **result)
     module.fail_json(msg=failed.msg, **failed.details)
+
+
+def call_or_fail(module, function, action, subject, **result):
+    """``function()``'s value; when it raises a VpsError, fail_on_error() with it, outside the except block (see
+    client_from_module)."""
+    error = None
+    try:
+        return function()
+    except VpsError as exc:
+        error = exc
+    fail_on_error(module, error, action, subject, **result)
+    return None

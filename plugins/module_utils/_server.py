@@ -104,16 +104,21 @@ def creation_order(server):
 
     A server without a readable creation time sorts after every server that has one.
     """
-    created = server.get("created_at")
-    try:
-        stamp = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
-        when = (0, stamp.timestamp())
-    except (AttributeError, TypeError, ValueError):
-        when = (1, 0.0)
+    created = api_time(server.get("created_at"))
+    when = (1, 0.0) if created is None else (0, created)
     server_id = server.get("id")
     return when + ((0, server_id) if isinstance(server_id, int) else (1, 0))
+
+
+def api_time(value):
+    """Seconds since the epoch of an API time (ISO 8601, ``Z`` or an offset; naive times are UTC), or None when unreadable."""
+    try:
+        stamp = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+    return stamp.timestamp()
 
 
 def nested_id(server, field):
@@ -124,24 +129,11 @@ def nested_id(server, field):
     return value
 
 
-def wait_for_name(client, name, timeout, sleep=None, clock=None):
-    """Poll the list until a server named ``name`` exists; return the servers with that name ([] after ``timeout``)."""
-    sleep = sleep or time.sleep
-    clock = clock or time.monotonic
-    started = clock()
-    interval = POLL_FIRST_INTERVAL
-    while True:
-        sleep(max(0.0, min(interval, timeout - (clock() - started))))
-        matches = servers_named(client.list_servers(), name)
-        if matches or clock() - started >= timeout:
-            return matches
-        interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)
+def polls(timeout, sleep=None, clock=None):
+    """The schedule of a wait of ``timeout`` seconds: sleeps, then yields the seconds waited so far, again and again.
 
-
-def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
-    """Poll the detail view until the status is one of ``wanted``; return that detail view.
-
-    Callers know the status is not yet wanted, so the first read comes after the first interval.
+    The first sleep is short and they grow to POLL_MAX_INTERVAL; none goes past ``timeout``. The caller reads what it
+    waits for after each yield and stops, at the latest once a yield is ``timeout`` or more.
     """
     sleep = sleep or time.sleep
     clock = clock or time.monotonic
@@ -149,13 +141,30 @@ def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
     interval = POLL_FIRST_INTERVAL
     while True:
         sleep(max(0.0, min(interval, timeout - (clock() - started))))
+        yield clock() - started
+        interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)
+
+
+def wait_for_name(client, name, timeout, sleep=None, clock=None):
+    """Poll the list until a server named ``name`` exists; return the servers with that name ([] after ``timeout``)."""
+    for waited in polls(timeout, sleep, clock):
+        matches = servers_named(client.list_servers(), name)
+        if matches or waited >= timeout:
+            return matches
+
+
+def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
+    """Poll the detail view until the status is one of ``wanted``; return that detail view.
+
+    Callers know the status is not yet wanted, so the first read comes after the first interval.
+    """
+    for waited in polls(timeout, sleep, clock):
         try:
             server = client.get_server(server_id)
         except VpsNotFoundError:
             raise vanished(server_id, wanted) from None
-        if reached(server_id, server.get("status"), wanted, clock() - started, timeout):
+        if reached(server_id, server.get("status"), wanted, waited, timeout):
             return server
-        interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)
 
 
 def vanished(server_id, wanted):

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._account import Account
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
-    VpsApiError,
     VpsError,
     VpsNotFoundError,
     VpsOutcomeUnknownError,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._power import PowerActions
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     SETTLES_IN,
     ServerSuspended,
@@ -41,12 +41,6 @@ IMMUTABLE = (
     # The API never shows the SSH key; a value is compared only if some API version does.
     ("ssh_key_id", lambda server: server.get("ssh_key_id", nested_id(server, "ssh_key"))),
 )
-# action -> (status it needs, statuses that mean it was carried out or is under way)
-POWER_ACTIONS = {
-    "start": ("stopped", ("starting", "active")),
-    "stop": ("active", ("stopping", "stopped")),
-    "reboot": ("active", ("rebooting", "active")),
-}
 # A write whose answer was lost is checked and, when it demonstrably did not happen, sent again: at least this
 # often, and as often as the client retries a read (api_retries + 1 sends), since a checked re-send is as safe.
 LOST_ANSWER_ATTEMPTS = 3
@@ -56,7 +50,7 @@ DUPLICATE_RECHECKS = 2
 DUPLICATE_RECHECK_SECONDS = 2.0
 
 
-class ServerState:
+class ServerState(PowerActions):
     """Brings one server to the requested state; records what changed for the result and diff.
 
     It knows nothing of AnsibleModule: ``run()`` returns the result or raises ServerTaskFailed,
@@ -237,22 +231,24 @@ class ServerState:
             self.server = self.predicted_server(body)
             self.changed = self.created = True
             return
-        own_id = None
+        own_id, resent = None, False
         try:
             self.server = self.client.create_server(body)
             own_id = self.server.get("id")
         except VpsOutcomeUnknownError as exc:
-            self.server = self.recover_lost_create(body, exc)
+            self.server, own_id = self.recover_lost_create(body, exc)
+            resent = own_id is not None
         self.changed = self.created = True
-        self.converge(own_id)
+        self.converge(own_id, resent)
 
-    def converge(self, own_id):
+    def converge(self, own_id, resent=False):
         """Make concurrent creates of one name end in one server: every run keeps the same one.
 
         Names are not unique and a create cannot be made conditional, so two runs can both find no server and
         both create one. Each run then lists the servers of the name; the earliest (``created_at``, then id)
         wins everywhere. A run whose own server lost deletes it (only by the id its own create returned) and
-        goes on with the winner as if its lookup had found it. ``own_id`` is None for an adopted lost create.
+        goes on with the winner as if its lookup had found it. ``own_id`` is None for an adopted lost create (which
+        server is this run's is not known); a create sent again (``resent``) answered with its own id, as any other.
         """
         self.action = "check for concurrent creates of"
         name = self.params["name"]
@@ -270,8 +266,10 @@ class ServerState:
                 self.client.delete_server(own_id)
             except VpsNotFoundError:
                 pass
-            self.warnings.append("Another run created server %s at the same time. The earliest, id %s, is kept; this run's "
-                                 "own server, id %s, was deleted." % (name, winner.get("id"), own_id))
+            who = ("Another server %s appeared after this run sent its create again (another run's, or this run's first "
+                   "create landing late)" if resent else "Another run created server %s at the same time") % name
+            self.warnings.append("%s. The earliest, id %s, is kept; this run's own server, id %s, was deleted." % (
+                who, winner.get("id"), own_id))
         else:
             self.warnings.append("Server %s: %d servers now carry the name (ids %s); adopted the earliest, id %s." % (
                 name, len(matches), ", ".join(str(server.get("id")) for server in sorted(matches, key=creation_order)), winner.get("id")))
@@ -286,7 +284,10 @@ class ServerState:
                 "backups_enabled": body.get("backups_enabled", False)}
 
     def recover_lost_create(self, body, lost):
-        """Adopt the server a lost create made; create again only when it demonstrably was not made."""
+        """Adopt the server a lost create made; create again only when it demonstrably was not made.
+
+        Returns the server and this run's own id: None for an adopted server, the id of a create sent again.
+        """
         for _attempt in range(self.resend_attempts()):
             self.action = "check the outcome of creating"
             try:
@@ -305,15 +306,17 @@ class ServerState:
                 adopted = min(matches, key=creation_order)
                 self.warnings.append("The answer to creating server %s was lost (%s); adopted server id %s." % (
                     body["name"], lost.reason, adopted.get("id")))
-                return adopted
+                return adopted, None
             self.action = "create"
             self.warnings.append("The answer to creating server %s was lost (%s) and no server of that name appeared within "
                                  "api_timeout (%ss), so it was created again. Should the API still carry out the first create, "
                                  "two servers will carry the name." % (body["name"], lost.reason, self.client.timeout))
             try:
-                return self.client.create_server(body)
+                created = self.client.create_server(body)
             except VpsOutcomeUnknownError as exc:
                 lost = exc
+                continue
+            return created, created.get("id")
         raise lost
 
     def resend_attempts(self):
@@ -399,48 +402,6 @@ class ServerState:
             raise ServerTaskFailed("Cannot manage the power state of %s: unknown status %r." % (self.subject(), status),
                                    server=self.server, changed=self.changed)
         return status
-
-    def power(self, action):
-        needs, done = POWER_ACTIONS[action]
-        self.action = action
-        self.changed = True
-        server_id = self.server.get("id")
-        if self.check_mode:
-            self.server = dict(self.server, status=done[0])
-            return
-        send = getattr(self.client, action + "_server")
-        lost = None
-        for _attempt in range(self.resend_attempts()):
-            try:
-                answer = send(server_id)
-            except VpsNotFoundError as exc:
-                raise self.deleted_meanwhile(exc) from None
-            except (VpsOutcomeUnknownError, VpsApiError) as exc:
-                if isinstance(exc, VpsApiError) and exc.status != 400:
-                    raise
-                # The answer was lost, or the API refused because the server moved meanwhile: look before acting again.
-                try:
-                    self.server = self.client.get_server(server_id)
-                except VpsError as check:
-                    if isinstance(exc, VpsOutcomeUnknownError):
-                        raise ServerTaskFailed(
-                            "Failed to %s %s: the answer to %s %s was lost, and reading the server to check whether it was carried "
-                            "out failed too (%s). The server may or may not be %s; run the task again." % (
-                                action, self.subject(), exc.method, exc.path, check, done[0]),
-                            changed=True, outcome="unknown", server=self.server, **check.to_dict()) from None
-                    raise
-                self.detailed = True
-                status = self.server.get("status")
-                if status in done:
-                    return
-                if isinstance(exc, VpsApiError) or status != needs:
-                    raise
-                lost = exc
-                continue
-            status = (answer.get("server") or {}).get("status") or done[0]
-            self.server = dict(self.server, status=status)
-            return
-        raise lost
 
     def finish_wait(self, target):
         if self.params["wait"] and self.server.get("status") != target:

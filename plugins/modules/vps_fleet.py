@@ -150,12 +150,13 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._account import SharedAccount
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import RequestPacer, VpsClient, VpsError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import RequestPacer, VpsClient
 from ansible_collections.vpsorg.cloud.plugins.module_utils._module import (
     api_argument_spec,
     apply_server,
+    call_or_fail,
+    client_from_module,
     client_settings,
-    fail_on_error,
     server_argument_spec,
 )
 
@@ -203,11 +204,10 @@ def main():
     settings["pacer"] = RequestPacer()
     account = SharedAccount()
 
-    listing_client = VpsClient(**settings)
+    # The first client fails the module clearly on a setting it cannot use; the threads' clients are built the same way.
+    listing_client = client_from_module(module, settings)
     try:
-        account.servers(listing_client)
-    except VpsError as exc:
-        fail_on_error(module, exc, "list", "servers", results=[])
+        call_or_fail(module, lambda: account.servers(listing_client), "list", "servers", results=[])
     finally:
         listing_client.close()
 

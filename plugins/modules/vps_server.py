@@ -37,6 +37,10 @@ options:
       - V(present) makes the server exist (creating it if needed) with the given settings; it never changes the power state.
       - V(started) and V(stopped) also make it running or stopped. A new server is created first, for V(stopped) it is then stopped.
       - V(restarted) reboots a running server (always reported as changed) and starts a stopped one.
+      - When the answer to a start, stop or reboot is lost, the module reads the server and sends the action again
+        only when the server shows it was not carried out. A reboot shows as C(rebooting), or as C(active) with a later
+        C(updated_at); it is sent at most twice, so the server reboots once, twice when a lost request lands late, or
+        the task warns that the reboot may not have happened.
       - V(absent) deletes the server if it exists.
       - A server suspended by the provider cannot be started, stopped or restarted; the module fails and says so.
     type: str

@@ -86,8 +86,8 @@ servers:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
-from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, client_from_module, fail_on_error
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, call_or_fail, client_from_module
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import servers_named
 
 
@@ -121,10 +121,7 @@ def main():
     if module.params["id"] is not None and module.params["id"] < 1:
         module.fail_json(msg="id must be a positive integer, got %d." % module.params["id"])
     client = client_from_module(module)
-    try:
-        servers = find_servers(client, module.params)
-    except VpsError as exc:
-        fail_on_error(module, exc, "list", "servers", servers=[])
+    servers = call_or_fail(module, lambda: find_servers(client, module.params), "list", "servers", servers=[])
     module.exit_json(changed=False, servers=servers)
 
 

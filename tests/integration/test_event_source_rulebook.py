@@ -264,3 +264,20 @@ def test_a_refused_token_ends_the_rulebook_with_a_clear_message(sim, tmp_path):
     assert ('VpsServersSourceError: vpsorg.cloud.vps_servers stops: listing the servers at %s failed: GET /api/v1/servers/ '
             'answered 401: Invalid token. The API refused the token taken from the VPS_API_TOKEN environment variable' % sim.url) in text
     assert TOKEN not in text
+
+
+def test_a_ca_path_that_cannot_be_read_ends_the_rulebook_with_one_line(sim, tmp_path):
+    """VPS_CA_PATH (the source's ca_path) naming a missing file ends the source at its start, before any request,
+    with one line naming it; -vv shows no Python traceback. (It used to be ignored.)"""
+    missing = str(tmp_path / 'missing-ca.pem')
+    env = rulebook_env(tmp_path, sim)
+    env.update(VPS_API_URL=sim.url.replace('http://', 'https://'), VPS_CA_PATH=missing)
+    completed = subprocess.run([os.path.join(VENV_BIN, 'ansible-rulebook'), '--rulebook', 'vpsorg.cloud.alert_on_suspended', '-vv'],
+                               cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120, check=False)
+    text = completed.stdout + completed.stderr
+    print(text)
+    assert completed.returncode == 1, text[-4000:]
+    assert ("VpsServersSourceError: vpsorg.cloud.vps_servers cannot use the VPS.org API: ca_path %s cannot be used to verify "
+            "the API's certificate: No such file or directory." % missing) in text
+    assert 'Traceback (most recent call last)' not in text and 'OSError' not in text
+    assert sim.request_log() == []

@@ -119,6 +119,34 @@ def test_a_lost_create_that_commits_late_is_waited_for_and_adopted_not_sent_agai
     assert warnings_of(run) == ["The answer to creating server late-1 was lost (answered 502); adopted server id %d." % servers[0]["id"]]
 
 
+def test_a_create_sent_again_whose_first_create_lands_late_deletes_its_own_server(sim, workdir, env):
+    """A create sent again converges like any other: the run knows the id its second create answered.
+
+    The first create is answered 502 at once and carried out 2.75 s later; api_timeout is 2 s, so the run has given up
+    waiting for it and sent the create again, which the API carries out 1.5 s after it arrives: after the first. The
+    run's own (second) server is the later one; the run deletes it and adopts the first.
+    """
+    sim.set_faults([
+        {"kind": "lost_answer", "method": "POST", "path": CREATE_RULE, "count": 1, "status": 502, "commit_delay": 2.75},
+        {"kind": "latency", "method": "POST", "path": CREATE_RULE, "count": 1, "seconds": 1.5},
+    ])
+    saved = os.path.join(workdir, "resent.json")
+    run = run_playbook(workdir, env, "resent.yml", [ensure_one("resent-1"), save_task(saved)], {"api_timeout": 2})
+    assert run.problems() == []
+    entries = sim.request_log()
+    creates = [entry for entry in entries if entry["method"] == "POST" and entry["path"] == CREATE_PATH]
+    deletes = [entry for entry in entries if entry["method"] == "DELETE"]
+    servers = sim.servers()
+    assert [server["name"] for server in servers] == ["resent-1"], "the run's own server is deleted, not left as a duplicate"
+    assert len(creates) == 2 and len(deletes) == 1
+    own_id = int(deletes[0]["path"].rstrip("/").rsplit("/", 1)[-1])
+    assert own_id != servers[0]["id"]
+    assert read_json(saved)["server"]["id"] == servers[0]["id"]
+    assert ("Another server resent-1 appeared after this run sent its create again (another run's, or this run's first "
+            "create landing late). The earliest, id %d, is kept; this run's own server, id %d, was deleted." % (
+                servers[0]["id"], own_id)) in warnings_of(run)
+
+
 def test_a_rename_to_a_name_another_server_carries_fails_naming_it_and_writes_nothing(sim, workdir, env):
     first, second = sim.seed(servers=[{"name": "ren-a"}, {"name": "ren-b"}])
     run = run_playbook(workdir, env, "rename.yml", [

@@ -4,6 +4,7 @@ import ipaddress
 import time
 
 import pytest
+import requests
 
 from simulator_support import ACTION_DELAY, PROVISION_DELAY, VALID_CREATE
 
@@ -120,6 +121,26 @@ def test_updated_at_moves_on_every_change(sim, client, api):
     assert stamps == sorted(set(stamps))
     created_at = client.get(f"{api}{server_id}/").json()["created_at"]
     assert created_at < stamps[1]
+
+
+def test_a_reboot_dropped_on_its_way_in_changes_nothing_and_one_whose_answer_is_dropped_moves_updated_at(sim, client, api):
+    """What vps_server reads after a lost reboot answer (module_utils/_power.py): a reboot that was never carried out
+    leaves status and updated_at as they were; one carried out shows rebooting, then active with a later updated_at."""
+    server_id = sim.seed(count=1)[0]["id"]
+    before = client.get(f"{api}{server_id}/").json()
+    sim.set_faults([{"kind": "drop", "method": "POST", "path": "/reboot/$", "count": 1},
+                    {"kind": "lost_answer", "drop": True, "method": "POST", "path": "/reboot/$", "count": 1}])
+    with pytest.raises(requests.ConnectionError):
+        power(client, api, server_id, "reboot")  # dropped on its way in
+    after = client.get(f"{api}{server_id}/").json()
+    assert (after["status"], after["updated_at"]) == ("active", before["updated_at"])
+    with pytest.raises(requests.ConnectionError):
+        power(client, api, server_id, "reboot")  # carried out, then its connection dropped
+    assert [entry["committed"] for entry in sim.request_log() if entry["path"].endswith("/reboot/")] == [False, True]
+    rebooting = client.get(f"{api}{server_id}/").json()
+    assert rebooting["status"] == "rebooting" and rebooting["updated_at"] > before["updated_at"]
+    final = wait_for_status(client, api, server_id, "active")
+    assert final["updated_at"] > rebooting["updated_at"]
 
 
 def test_addresses_are_unique(sim, client, api):

@@ -41,7 +41,8 @@ description:
     still fails, the source logs a warning, waits twice as long each time (at most 10 minutes) and goes on.
     The first good poll after that reports every change made meanwhile.
   - A refused token (HTTP 401 or 403) ends the source with an error that says so; so does any other
-    client error (HTTP 4xx) on the very first poll, which means a wrong O(api_url).
+    client error (HTTP 4xx) on the very first poll, which means a wrong O(api_url), and a CA bundle that cannot
+    be read (O(ca_path), or E(REQUESTS_CA_BUNDLE) without it).
   - The API token is never put in an event or a log line. With ansible-core 2.22 or later installed beside
     ansible-rulebook, the source also registers the token with Ansible's secret masking and masks the registered
     secrets in its own log lines.
@@ -91,10 +92,19 @@ options:
   validate_certs:
     description:
       - Whether to verify the TLS certificate of the API. A private certificate authority can be given in
-        the E(REQUESTS_CA_BUNDLE) environment variable.
+        O(ca_path).
       - If not set, the value of the E(VPS_VALIDATE_CERTS) environment variable is used, else V(true).
     type: bool
     default: true
+  ca_path:
+    description:
+      - Path of a PEM bundle of certificate authorities (or a folder of them) to verify the API's certificate with,
+        instead of the system's.
+      - If not set, the value of the E(VPS_CA_PATH) environment variable is used.
+      - Ignored when O(validate_certs=false). A file that cannot be read ends the source at its start with an error
+        that names it.
+    type: path
+    version_added: 0.2.0
   api_timeout:
     description:
       - Seconds to wait for each API request.
@@ -152,6 +162,7 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (  # n
     VpsApiError,
     VpsClient,
     VpsError,
+    VpsSetupError,
     cleartext_warning,
 )
 from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import (  # noqa: E402
@@ -168,8 +179,8 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_
 
 # pylint: enable=wrong-import-position
 
-ARGUMENTS = ("api_url", "api_token", "interval", "status", "location", "initial_events", "validate_certs", "api_timeout",
-             "api_retries")
+ARGUMENTS = ("api_url", "api_token", "interval", "status", "location", "initial_events", "validate_certs", "ca_path",
+             "api_timeout", "api_retries")
 ADDRESS_FIELDS = ("ip_address", "ipv6_address")
 # updated_at moves with every change, a status change included: alone it is no change of its own.
 NOT_UPDATES = ("status", "updated_at") + ADDRESS_FIELDS
@@ -271,6 +282,7 @@ def settings_from(args, environ=None):
         "locations": _names(args, "location"),
         "initial_events": _boolean(args, "initial_events", False),
         "validate_certs": _boolean(args, "validate_certs", True),
+        "ca_path": os.path.expanduser(str(args["ca_path"])) if args.get("ca_path") else None,
         "api_timeout": _number(args, "api_timeout", 30, int),
         "api_retries": _number(args, "api_retries", 5, int, zero_allowed=True),
     }
@@ -327,8 +339,8 @@ def make_client(settings, stop):
 
     try:
         return VpsClient(settings["api_token"], api_url=settings["api_url"], timeout=settings["api_timeout"],
-                         retries=settings["api_retries"], validate_certs=settings["validate_certs"], log=logger.debug,
-                         sleep=sleep, token_source=settings["token_source"])
+                         retries=settings["api_retries"], validate_certs=settings["validate_certs"], ca_path=settings["ca_path"],
+                         log=logger.debug, sleep=sleep, token_source=settings["token_source"])
     except VpsError as exc:
         raise VpsServersSourceError("vpsorg.cloud.vps_servers cannot use the VPS.org API: %s" % exc.message) from None
 
@@ -342,6 +354,8 @@ def poll(client, locations):
 
 def fatal(exc, first_poll):
     """Whether an error of a poll ends the source (True) or is waited out (False)."""
+    if isinstance(exc, VpsSetupError):
+        return True  # a CA bundle that cannot be read stays so
     if not isinstance(exc, VpsApiError):
         return False  # connection errors, timeouts
     status = exc.status

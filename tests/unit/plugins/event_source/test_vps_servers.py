@@ -8,6 +8,7 @@ its arguments, its documentation, and how ansible-rulebook loads the file.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import subprocess
@@ -21,9 +22,11 @@ from ansible_collections.vpsorg.cloud.extensions.eda.plugins.event_source.vps_se
     VpsServersSourceError,
     backoff,
     existing_events,
+    fatal,
     server_events,
     settings_from,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsSetupError
 
 TOKEN = "tok-EVENT-SOURCE-UNIT-7d2f-never-show-me"
 
@@ -145,6 +148,31 @@ def test_unknown_arguments_are_logged_and_ansible_rulebook_s_own_ignored(caplog)
     with caplog.at_level(logging.WARNING):
         settings_from({"api_token": TOKEN, "intervall": 5, "eda_feedback_queue": object()}, environ={})
     assert "ignores the unknown arguments intervall" in caplog.text and "eda_" not in caplog.text
+
+
+def test_ca_path_comes_from_its_argument_or_vps_ca_path():
+    assert settings_from({"api_token": TOKEN}, environ={})["ca_path"] is None
+    assert settings_from({"api_token": TOKEN}, environ={"VPS_CA_PATH": "/etc/vps/ca.pem"})["ca_path"] == "/etc/vps/ca.pem"
+    given = settings_from({"api_token": TOKEN, "ca_path": "~/ca.pem"}, environ={"VPS_CA_PATH": "/etc/vps/ca.pem"})
+    assert given["ca_path"] == os.path.expanduser("~/ca.pem")
+
+
+def test_a_ca_path_that_cannot_be_read_ends_the_source_at_its_start_with_one_line(tmp_path):
+    missing = str(tmp_path / "missing.pem")
+    queue = asyncio.Queue()
+    with pytest.raises(VpsServersSourceError) as error:
+        # Bounded: a source that took the error for a passing one would poll for ever.
+        asyncio.run(asyncio.wait_for(vps_servers.main(queue, {"api_token": TOKEN, "api_url": "https://127.0.0.1:9", "ca_path": missing}),
+                                     timeout=20))
+    assert str(error.value) == (
+        "vpsorg.cloud.vps_servers cannot use the VPS.org API: ca_path %s cannot be used to verify the API's certificate: No such "
+        "file or directory. Set ca_path (or VPS_CA_PATH) to a readable PEM file of CA certificates, or to a folder of them."
+        % missing)
+    assert queue.empty()
+
+
+def test_a_tls_setup_error_of_a_poll_ends_the_source_instead_of_being_waited_out():
+    assert fatal(VpsSetupError("TLS setup failed: ...", "GET", "/api/v1/servers/"), first_poll=False) is True
 
 
 def test_backoff_doubles_up_to_ten_minutes_but_never_below_the_interval():

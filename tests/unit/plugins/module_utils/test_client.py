@@ -9,6 +9,7 @@ import json
 import sys
 import time
 
+import certifi
 import pytest
 import requests
 import urllib3
@@ -83,7 +84,7 @@ def test_sends_bearer_token_json_headers_timeout_and_user_agent():
 
 @pytest.mark.parametrize("kwargs, expected", [
     ({"validate_certs": False}, False),
-    ({"ca_path": "/etc/ssl/my-ca.pem"}, "/etc/ssl/my-ca.pem"),
+    ({"ca_path": certifi.where()}, certifi.where()),
     ({}, True),
 ])
 def test_tls_verification_setting(kwargs, expected):

@@ -133,6 +133,7 @@ def test_the_event_source_honours_the_variables_of_its_arguments():
     settings = vps_servers.settings_from({}, environ=ENVIRONMENT)
     assert (settings["api_token"], settings["api_url"]) == (TOKEN, "https://env.example.test")
     assert (settings["validate_certs"], settings["api_timeout"], settings["api_retries"]) == (False, 7, 2)
+    assert settings["ca_path"] == "/etc/vps/ca.pem"
     # Its arguments win; an empty one falls back as before.
     settings = vps_servers.settings_from({"api_url": "", "api_timeout": 9, "validate_certs": True}, environ=ENVIRONMENT)
     assert (settings["api_url"], settings["api_timeout"], settings["validate_certs"]) == ("https://env.example.test", 9, True)

@@ -39,7 +39,7 @@ def run_module(api, capsys, monkeypatch):
 
     def run(module, params, check=False, diff=False):
         if hasattr(module, "client_from_module"):
-            monkeypatch.setattr(module, "client_from_module", lambda _module: api)
+            monkeypatch.setattr(module, "client_from_module", lambda _module, _settings=None: api)
         # AnsibleModule keeps warnings in a process-wide list; each run must start with none.
         module_warnings._global_warnings.clear()
         args = dict(params, _ansible_check_mode=check, _ansible_diff=diff)

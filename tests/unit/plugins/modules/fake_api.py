@@ -8,6 +8,7 @@ Transitions advance on a fake clock that the module's waits move forward, so no 
 from __future__ import annotations
 
 import copy
+import datetime
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     VpsApiError,
@@ -21,6 +22,8 @@ OSES = {3: {"id": 3, "name": "Debian 12"}, 5: {"id": 5, "name": "Ubuntu 22.04 LT
 DETAIL_ONLY = ("ipv6_address", "backups_enabled", "resource_usage")
 WRITES = ("create_server", "update_server", "replace_server", "delete_server", "start_server", "stop_server", "reboot_server")
 POWER = {"start": ("stopped", "starting", "active"), "stop": ("active", "stopping", "stopped"), "reboot": ("active", "rebooting", "active")}
+# The fake clock starts at 1000: its times are laid after this moment (2026-01-01T00:00:00Z, the servers' default updated_at).
+EPOCH = 1767225600.0
 
 
 class FakeClock:
@@ -45,6 +48,7 @@ class FakeApi:
         self.next_id = 10001
         self.calls = []
         self.faults = {}
+        self.carried_out = []  # (action, server id) of every power action the API carried out, late ones included
 
     # Test set-up.
 
@@ -78,9 +82,16 @@ class FakeApi:
 
     # Client methods.
 
+    def stamp(self, offset=0.0):
+        """updated_at of a change at the fake clock's now (plus ``offset`` seconds), with microseconds like the API's."""
+        moment = datetime.datetime.fromtimestamp(EPOCH + self.clock.now + offset, datetime.timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
     def _settle(self, server):
         if "_settle" in server and self.clock.now >= server["_settle"][0]:
-            server["status"] = server.pop("_settle")[1]
+            deadline, server["status"] = server.pop("_settle")
+            # Dated at its deadline, as the API does.
+            server["updated_at"] = self.stamp(deadline - self.clock.now)
             if server["status"] == "active" and not server["ip_address"]:
                 server["ip_address"] = "203.0.113.%d" % (server["id"] % 250)
 
@@ -142,16 +153,25 @@ class FakeApi:
         self._get("DELETE", "/api/v1/servers/%d/" % server_id, server_id)
         del self.servers[server_id]
 
-    def _power(self, action, server_id):
+    def land(self, action, server_id):
+        """Carry out ``action`` now without a call: a request whose answer was lost, landing late. Returns the server."""
         path = "/api/v1/servers/%d/%s/" % (server_id, action)
-        lost = self._call(action + "_server", server_id)
         server = self._get("POST", path, server_id)
         self._settle(server)
         needs, moving, settles = POWER[action]
         if server["status"] != needs:
             raise VpsApiError("POST", path, 400, "Server is %s." % server["status"], body={"detail": "Server is %s." % server["status"]})
         server["status"] = moving
+        server["updated_at"] = self.stamp()
         server["_settle"] = (self.clock.now + self.transition_seconds, settles)
+        self.carried_out.append((action, server_id))
+        return server
+
+    def _power(self, action, server_id):
+        path = "/api/v1/servers/%d/%s/" % (server_id, action)
+        lost = self._call(action + "_server", server_id)
+        server = self.land(action, server_id)
+        moving = server["status"]
         if lost:
             raise VpsOutcomeUnknownError("POST", path, "connection failed: Connection aborted.")
         return {"status": "success", "message": "Server is %s" % moving, "server": {"id": server_id, "name": server["name"], "status": moving}}

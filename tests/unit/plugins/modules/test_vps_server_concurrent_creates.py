@@ -6,6 +6,7 @@ race being resolved looks again before it fails."""
 
 from __future__ import annotations
 
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsOutcomeUnknownError
 from ansible_collections.vpsorg.cloud.plugins.modules import vps_fleet
 
 NEW = {"name": "web-1", "plan_id": 1, "os_id": 5, "location": "us-west"}
@@ -71,6 +72,23 @@ def test_a_lost_create_among_several_servers_adopts_the_earliest_and_deletes_not
     assert result["server"]["id"] == 10002
     assert [call[0] for call in api.writes()] == ["create_server"], "which server is its own is unknown: nothing is deleted"
     assert "adopted server id 10002" in str(result["warnings"])
+
+
+def test_a_create_sent_again_after_a_lost_answer_converges_like_any_other_and_deletes_its_own_server(api, run_server):
+    api.timeout = 1
+    api.fail_next("create_server", VpsOutcomeUnknownError("POST", "/api/v1/servers/", "answered 502", status=502))
+    # The lookup, the listing after the lost answer and the two polls of api_timeout show nothing; by the check after the
+    # create sent again, an earlier server of the name has appeared (another run's, or the first create landing late).
+    for _listing in range(4):
+        api.fail_next("list_servers", None)
+    api.fail_next("list_servers", lambda: api.add("web-1", created_at=EARLIER, status="provisioning"))
+    result = run_server(dict(NEW))
+    assert result.get("failed") is not True, result
+    assert result["server"]["id"] == 10002
+    assert sorted(api.servers) == [10002], "the run's own server, whose id the create sent again answered, is deleted"
+    assert writes(api) == [("create_server", dict(NEW)), ("create_server", dict(NEW)), ("delete_server", 10001)]
+    assert ("Another server web-1 appeared after this run sent its create again (another run's, or this run's first create "
+            "landing late). The earliest, id 10002, is kept; this run's own server, id 10001, was deleted.") in str(result["warnings"])
 
 
 def test_a_fleet_converges_too(api, run_module, monkeypatch):

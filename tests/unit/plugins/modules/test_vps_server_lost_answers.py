@@ -4,12 +4,14 @@
 VpsOutcomeUnknownError).
 
 A create whose answer was lost is looked for before anything else: the server that appears is adopted, and a create
-is sent again only when none appeared within api_timeout. A power action whose answer was lost is checked, never sent
-again. A write a gateway refused (502/503/504: not carried out) is sent again within the retry budget of reads. What
-cannot be known is said, with what to do. Several of these were found by the reliability suite (tests/reliability/):
-a create that timed out and was sent again while the API was still carrying out the first one (two servers of one
-name, fault mode slow>timeout); a lost power answer followed by a failed re-read that did not say the action may have
-happened (outage mode); gateway-refused writes sent at most 3 or 4 times whatever api_retries said (gateway-30%).
+is sent again only when none appeared within api_timeout. A power action whose answer was lost is checked, and sent
+again only when the server shows it was not carried out (a reboot at most twice in all: the rule and its tests are in
+test_vps_server_lost_power.py). A write a gateway refused (502/503/504: not carried out) is sent again within the retry
+budget of reads. What cannot be known is said, with what to do. Several of these were found by the reliability suite
+(tests/reliability/): a create that timed out and was sent again while the API was still carrying out the first one
+(two servers of one name, fault mode slow>timeout); a lost power answer followed by a failed re-read that did not say
+the action may have happened (outage mode); gateway-refused writes sent at most 3 or 4 times whatever api_retries said
+(gateway-30%).
 """
 
 from __future__ import annotations
