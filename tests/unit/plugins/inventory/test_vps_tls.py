@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The inventory plugin when its CA bundle cannot be read: one line naming ca_path (or where requests took its bundle)
-and the file, as an Ansible error, never requests' bare OSError. ansible-inventory at -vvvv: tests/integration/test_tls_setup.py."""
+and the file, as an Ansible error, never requests' bare OSError. ansible-inventory at -vvvv: tests/integration/test_tls_setup_playbooks.py."""
 
 from __future__ import annotations
 

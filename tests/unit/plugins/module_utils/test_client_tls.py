@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """TLS settings the client cannot use: one line naming ca_path (or where requests took its CA bundle) and the file,
 never requests' bare OSError. Every plugin shows that line; their own tests run them at -vvvv
-(tests/integration/test_tls_setup.py)."""
+(tests/integration/test_tls_setup_playbooks.py)."""
 
 from __future__ import annotations
 

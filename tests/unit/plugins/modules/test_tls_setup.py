@@ -5,7 +5,7 @@
 The modules run with their real client (the fixtures of this folder's conftest.py would replace it), at verbosity 4,
 against https://127.0.0.1:9: the bundle is checked before any connection, so nothing is sent. ansible-core before 2.19
 puts the traceback of an exception being handled into a failure at -vvv: the result must have no ``exception``. The
-same through ansible-playbook: tests/integration/test_tls_setup.py.
+same through ansible-playbook: tests/integration/test_tls_setup_playbooks.py.
 """
 
 from __future__ import annotations
