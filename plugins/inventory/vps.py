@@ -282,7 +282,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _fetch_servers(self, query):
         # The client (and requests, ~60 ms) is imported only here: Ansible loads this plugin for every inventory
         # source when it is enabled, and a warm cache never reads the API.
-        from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient, VpsError, cleartext_warning
+        from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient, cleartext_warning
+        from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError
 
         api_url = query["api_url"]
         warning = cleartext_warning(api_url)

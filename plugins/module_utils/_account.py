@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError, VpsNotFoundError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     reached,
     servers_named,

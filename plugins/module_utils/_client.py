@@ -8,7 +8,7 @@ PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections mus
 import it; it may change in any release without notice.
 
 The client knows nothing of Ansible. It takes plain arguments and raises the exceptions
-defined here; modules turn them into ``fail_json`` and the inventory plugin into
+of ``_errors`` (import them from there); modules turn them into ``fail_json`` and the inventory plugin into
 ``AnsibleError``.
 """
 
@@ -35,7 +35,7 @@ else:
 
 from urllib.parse import parse_qsl, urlsplit
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (  # noqa: F401 (plugins import the errors from here)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (
     VpsApiError,
     VpsError,
     VpsNotFoundError,

@@ -19,10 +19,10 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     VpsClient,
-    VpsError,
     api_url_problem,
     cleartext_warning,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed, failure
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
 from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS

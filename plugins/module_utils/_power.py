@@ -25,7 +25,7 @@ it reads the server again (the rule is written down in docs/docsite/rst/guide_re
 
 from __future__ import annotations
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (
     VpsApiError,
     VpsError,
     VpsNotFoundError,

@@ -14,7 +14,7 @@ import datetime
 import re
 import time
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError, VpsNotFoundError
 
 NAME_MAX_LENGTH = 63
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")

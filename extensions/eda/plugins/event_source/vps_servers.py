@@ -159,12 +159,10 @@ if _ROOT and _ROOT not in sys.path:
 # pylint: disable=wrong-import-position
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (  # noqa: E402
     DEFAULT_API_URL,
-    VpsApiError,
     VpsClient,
-    VpsError,
-    VpsSetupError,
     cleartext_warning,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsError, VpsSetupError  # noqa: E402
 from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import (  # noqa: E402
     FILTER_STATUSES,
     list_matching,

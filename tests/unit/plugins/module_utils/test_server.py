@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsNotFoundError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     POLL_FIRST_INTERVAL,
     POLL_MAX_INTERVAL,
