@@ -19,19 +19,14 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._waiting import (
     polls,
     wait_until,
 )
+from ansible_collections.vpsorg.cloud.tests.unit.plugins.module_utils.test_client import FakeClock
 
 
-class Clock:
-    def __init__(self, now=100.0):
-        self.now = now
-        self.sleeps = []
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def __call__(self):
-        return self.now
+def clock_at(now=100.0):
+    """A fake clock (and its sleep) that starts at ``now``."""
+    clock = FakeClock()
+    clock.now = now
+    return clock
 
 
 def first(count, schedule):
@@ -39,7 +34,7 @@ def first(count, schedule):
 
 
 def test_the_pauses_start_short_grow_by_half_and_stop_growing_at_the_cap():
-    clock = Clock()
+    clock = clock_at()
     schedule = first(7, polls(600, clock=clock, sleep=clock.sleep))
     assert clock.sleeps == [POLL_FIRST_INTERVAL, 0.75, 1.125, 1.6875, POLL_MAX_INTERVAL, POLL_MAX_INTERVAL, POLL_MAX_INTERVAL]
     assert [poll.waited for poll in schedule] == [0.5, 1.25, 2.375, 4.0625, 6.0625, 8.0625, 10.0625]
@@ -47,7 +42,7 @@ def test_the_pauses_start_short_grow_by_half_and_stop_growing_at_the_cap():
 
 
 def test_no_pause_goes_past_the_deadline_and_the_last_poll_is_at_it():
-    clock = Clock()
+    clock = clock_at()
     schedule = first(6, polls(3, clock=clock, sleep=clock.sleep))
     assert [poll.waited for poll in schedule][:4] == [0.5, 1.25, 2.375, 3.0]
     assert clock.sleeps[3] == pytest.approx(0.625), "cut to the time left"
@@ -55,7 +50,7 @@ def test_no_pause_goes_past_the_deadline_and_the_last_poll_is_at_it():
 
 
 def test_a_wait_ends_with_the_first_value_that_ends_it():
-    clock = Clock()
+    clock = clock_at()
     values = iter(["provisioning", "provisioning", "active", "never read"])
     reads = []
 
@@ -68,7 +63,7 @@ def test_a_wait_ends_with_the_first_value_that_ends_it():
 
 
 def test_at_the_deadline_a_wait_ends_with_the_last_value_read():
-    clock = Clock()
+    clock = clock_at()
     reads = []
 
     def read(poll):
@@ -82,7 +77,7 @@ def test_at_the_deadline_a_wait_ends_with_the_last_value_read():
 
 
 def test_an_error_of_a_read_ends_the_wait():
-    clock = Clock()
+    clock = clock_at()
 
     def read(poll):
         if poll.waited > 1:
@@ -96,7 +91,7 @@ def test_an_error_of_a_read_ends_the_wait():
 
 def test_another_pause_keeps_the_loop_and_the_deadline():
     # A fleet's pause goes to the next tick of the run; the deadline counts from the wait's start to the poll's tick.
-    clock = Clock(now=100.3)
+    clock = clock_at(now=100.3)
     remaining = []
 
     def to_next_second(left):
@@ -129,7 +124,7 @@ class Listing:
 
 
 def test_a_fleet_waits_on_the_ticks_of_the_run_until_its_deadline():
-    clock = Clock(now=0.0)
+    clock = clock_at(now=0.0)
     client = Listing(clock)
     account = SharedAccount(interval=1.0, clock=clock, sleep=clock.sleep)
     clock.now = 0.4
@@ -142,7 +137,7 @@ def test_a_fleet_waits_on_the_ticks_of_the_run_until_its_deadline():
 
 
 def test_a_single_server_and_a_fleet_wait_for_a_name_on_their_own_schedule():
-    clock = Clock(now=0.0)
+    clock = clock_at(now=0.0)
     client = Listing(clock)
     assert Account(clock=clock, sleep=clock.sleep).wait_for_name(client, "web-8", 3) == []
     assert client.lists == [0.5, 1.25, 2.375, 3.0]
@@ -166,7 +161,7 @@ def loops_fixture(monkeypatch):
 
 @pytest.mark.parametrize("account_class", [Account, SharedAccount])
 def test_every_wait_of_an_account_goes_through_the_one_loop(account_class, loops):
-    clock = Clock(now=0.0)
+    clock = clock_at(now=0.0)
     client = Listing(clock, status="active")
     account = account_class(clock=clock, sleep=clock.sleep)
     assert account.wait_for(client, {"id": 7}, ("active",), 5)[0]["status"] == "active"
@@ -175,7 +170,7 @@ def test_every_wait_of_an_account_goes_through_the_one_loop(account_class, loops
 
 
 def test_the_watch_of_a_lost_power_action_goes_through_the_one_loop(loops, monkeypatch):
-    clock = Clock(now=0.0)
+    clock = clock_at(now=0.0)
     monkeypatch.setattr(_waiting, "time", type("FakeTime", (), {"sleep": staticmethod(clock.sleep), "monotonic": staticmethod(clock)}))
 
     class Watched(_power.PowerActions):
