@@ -11,7 +11,9 @@ class ModuleDocFragment:
     Modules take their environment defaults through ``env_fallback`` in the argument spec, so
     their section only describes the variables. Plugins (the inventory) read options through
     Ansible's config system, which only honours ``env:`` entries: they get their own section.
-    Both name the variables of module_utils/_settings.py (ENV_SETTINGS); a unit test keeps them in step.
+    Both stay literal YAML for ansible-doc, and repeat the table of module_utils/_settings.py (SETTINGS: names, types,
+    defaults, variables) and its client limits (RETRY_AFTER_MAX, RETRY_MAX_TIME); the unit test
+    tests/unit/plugins/module_utils/test_settings_docs.py keeps them in step with it.
     """
 
     DOCUMENTATION = r"""
@@ -58,6 +60,10 @@ options:
         and sends it again (as often as this option allows, at least twice more) only when the server shows it was not carried out.
         A reboot is sent at most twice in all, since a lost one may still be carried out; when neither shows, the task warns
         that the reboot may not have happened.
+      - The C(Retry-After) of a 429 or 503 answer is waited for, but never longer than 60 seconds. A request is not
+        retried once the retry would start more than 120 seconds after the request was first sent (the time it waited
+        for its turn behind the other requests of a throttled run does not count), so with a large O(api_timeout) a
+        request that timed out gets fewer retries than O(api_retries), or none. Neither limit can be changed.
       - If not set, the value of the E(VPS_API_RETRIES) environment variable is used (from version 0.2.0 on), else V(5).
     type: int
     default: 5
@@ -113,7 +119,12 @@ options:
       - name: VPS_API_TIMEOUT
   api_retries:
     description:
-      - How many times a list request is retried after a rate limit, a gateway error, a dropped connection or a timeout.
+      - How many times a request is retried after a rate limit, a gateway error, a dropped connection or a timeout.
+        This covers each request for a page of the list and, with O(detail=true), each read of a server's detail view.
+      - The C(Retry-After) of a 429 or 503 answer is waited for, but never longer than 60 seconds. A request is not
+        retried once the retry would start more than 120 seconds after the request was first sent (the time it waited
+        for its turn behind the other requests does not count), so with a large O(api_timeout) a request that timed out
+        gets fewer retries than O(api_retries), or none. Neither limit can be changed.
     type: int
     default: 5
     env:

@@ -200,6 +200,7 @@ from ansible_collections.community.library_inventory_filtering_v1.plugins.plugin
 # Plain Python, without requests: cheap to import even when a warm cache never reads the API.
 from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import list_matching, read_details, unique_values
 from ansible_collections.vpsorg.cloud.plugins.module_utils._secrets import register_token
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import SETTINGS, cleartext_warning, client_arguments
 from ansible_collections.vpsorg.cloud.plugins.plugin_utils._inventory import (
     WRAP_UNSAFE,
     HostVariables,
@@ -282,17 +283,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _fetch_servers(self, query):
         # The client (and requests, ~60 ms) is imported only here: Ansible loads this plugin for every inventory
         # source when it is enabled, and a warm cache never reads the API.
-        from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient, VpsError, cleartext_warning
+        from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
+        from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError
 
         api_url = query["api_url"]
         warning = cleartext_warning(api_url)
         if warning:
             self.display.warning(warning)
-        token = self._api_token()
-        settings = dict(api_url=api_url, timeout=self.get_option("api_timeout"), retries=self.get_option("api_retries"),
-                        validate_certs=self.get_option("validate_certs"), ca_path=self.get_option("ca_path"), log=self.display.vvv)
+        values = dict((setting.option, self.get_option(setting.option)) for setting in SETTINGS)
+        values.update(api_url=api_url, api_token=self._api_token())
+        settings = dict(client_arguments(values), log=self.display.vvv)
         try:
-            client = VpsClient(token, **settings)
+            client = VpsClient(**settings)
         except VpsError as exc:
             raise AnsibleParserError("Cannot use the VPS.org API: %s" % exc.message) from None
         try:
@@ -304,7 +306,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not query["detail"]:
             return servers
         # A client per worker thread, with the listing client's settings and pacer: a 429 slows every thread down.
-        make_client = functools.partial(VpsClient, token, pacer=client.pacer, **settings)
+        make_client = functools.partial(VpsClient, pacer=client.pacer, **settings)
         try:
             servers, gone = read_details(make_client, servers)
         except VpsError as exc:

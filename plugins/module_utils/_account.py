@@ -12,6 +12,9 @@ server's detail view, which is what the module returns. ``SharedAccount`` serves
 worked on by the threads of one run (vps_fleet): every thread that needs the listing at about the
 same moment shares one read of it, and all of them wait on one listing per poll, so a fleet of N
 costs one request per poll instead of N.
+
+Both wait through the one loop of ``_waiting`` (``wait_until``), written once here; they differ in how
+a poll pauses (``_schedule``) and what it reads (``_listed``, ``_polled``).
 """
 
 from __future__ import annotations
@@ -19,14 +22,9 @@ from __future__ import annotations
 import threading
 import time
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
-from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
-    reached,
-    servers_named,
-    vanished,
-    wait_for_name,
-    wait_for_status,
-)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError, VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ends_wait, require_reached, servers_named, vanished
+from ansible_collections.vpsorg.cloud.plugins.module_utils._waiting import wait_until
 
 # Seconds between two listings of a fleet that waits. Every waiting server shares each one.
 FLEET_POLL_INTERVAL = 1.0
@@ -36,7 +34,12 @@ FLEET_TAIL_INTERVAL = 0.25
 
 
 class Account:
-    """The account as one thread working on one server sees it."""
+    """The account as one thread working on one server sees it: its waits pause as ``_waiting.growing_pauses``."""
+
+    def __init__(self, clock=None, sleep=None):
+        # None: the clock and sleep of _waiting, looked up when a wait begins.
+        self._clock = clock
+        self._sleep = sleep
 
     def servers(self, client):
         """Every server of the account, read now."""
@@ -48,15 +51,42 @@ class Account:
 
     def servers_later(self, client, seconds):
         """A listing read ``seconds`` from now."""
-        time.sleep(seconds)
+        (self._sleep or time.sleep)(seconds)
         return client.list_servers()
 
     def wait_for_name(self, client, name, timeout):
-        return wait_for_name(client, name, timeout)
+        """The servers named ``name``, read at each poll until there is one; [] after ``timeout``."""
+        matches, _waited = wait_until(lambda poll: servers_named(self._listed(client, poll), name), bool, timeout,
+                                      **self._schedule())
+        return matches
 
     def wait_for(self, client, server, wanted, timeout):
-        """The server's detail view once its status is one of ``wanted``."""
-        return wait_for_status(client, server["id"], wanted, timeout), True
+        """The server once its status is one of ``wanted``, and whether that is its detail view.
+
+        Callers know the status is not yet wanted, so the first read comes after the first pause. Raises
+        WaitTimeout, ServerSuspended or ServerVanished when the server does not get there.
+        """
+        (current, detailed), waited = wait_until(lambda poll: self._polled(client, server, wanted, poll),
+                                                 lambda polled: ends_wait(polled[0].get("status"), wanted), timeout,
+                                                 **self._schedule())
+        require_reached(server["id"], current.get("status"), wanted, waited)
+        return current, detailed
+
+    def _schedule(self):
+        """How the polls of a wait pause: keyword arguments of ``_waiting.wait_until``."""
+        return {"clock": self._clock, "sleep": self._sleep}
+
+    def _listed(self, client, poll):  # pylint: disable=unused-argument
+        """The listing a poll reads."""
+        return client.list_servers()
+
+    def _polled(self, client, server, wanted, poll):  # pylint: disable=unused-argument
+        """The server as a poll of a wait for ``wanted`` reads it, and whether that is its detail view: here always the
+        detail view."""
+        try:
+            return client.get_server(server["id"]), True
+        except VpsNotFoundError:
+            raise vanished(server["id"], wanted) from None
 
 
 class SharedAccount(Account):
@@ -69,9 +99,8 @@ class SharedAccount(Account):
     """
 
     def __init__(self, interval=FLEET_POLL_INTERVAL, clock=None, sleep=None):
+        super().__init__(clock or time.monotonic, sleep or time.sleep)
         self.interval = interval
-        self._clock = clock or time.monotonic
-        self._sleep = sleep or time.sleep
         self._started = self._origin = self._clock()
         self._origin_moved = False
         self._changed = False
@@ -97,32 +126,21 @@ class SharedAccount(Account):
         self._sleep(seconds)
         return self._listing(client, self._next_tick())
 
-    def wait_for_name(self, client, name, timeout):
-        started = self._clock()
-        while True:
-            matches = servers_named(self._listing(client, self._next_tick()), name)
-            if matches or self._clock() - started >= timeout:
-                return matches
+    def _schedule(self):
+        # The run's ticks: the threads that poll at one tick share its listing.
+        return {"clock": self._clock, "pause": lambda _remaining: self._next_tick()}
 
-    def wait_for(self, client, server, wanted, timeout):
-        """The server from the listing (laid over what is known of it) once its status is one of ``wanted``.
+    def _listed(self, client, poll):
+        return self._listing(client, poll.at)
 
-        Returns (server, whether it is a detail view): a listing does not show every field of the detail view.
-        """
-        started = self._clock()
-        server_id = server["id"]
-        while True:
-            listed = [item for item in self._listing(client, self._next_tick()) if item.get("id") == server_id]
-            if listed:
-                current, detailed = dict(server, **listed[0]), False
-            else:
-                # Deleted, or not listed yet: only the detail view tells which.
-                try:
-                    current, detailed = client.get_server(server_id), True
-                except VpsNotFoundError:
-                    raise vanished(server_id, wanted) from None
-            if reached(server_id, current.get("status"), wanted, self._clock() - started, timeout):
-                return current, detailed
+    def _polled(self, client, server, wanted, poll):
+        """The server from the poll's listing, laid over what is known of it (a listing does not show every field of
+        the detail view); the detail view when it is not listed."""
+        listed = [item for item in self._listed(client, poll) if item.get("id") == server["id"]]
+        if listed:
+            return dict(server, **listed[0]), False
+        # Deleted, or not listed yet: only the detail view tells which.
+        return super()._polled(client, server, wanted, poll)
 
     def _next_tick(self):
         """Sleep until the next poll of the run's schedule; return its time."""

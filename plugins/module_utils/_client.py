@@ -8,18 +8,15 @@ PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections mus
 import it; it may change in any release without notice.
 
 The client knows nothing of Ansible. It takes plain arguments and raises the exceptions
-defined here; modules turn them into ``fail_json`` and the inventory plugin into
+of ``_errors`` (import them from there); modules turn them into ``fail_json`` and the inventory plugin into
 ``AnsibleError``.
 """
 
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
-import os
 import random
-import ssl
 import time
 import traceback
 
@@ -35,7 +32,7 @@ else:
 
 from urllib.parse import parse_qsl, urlsplit
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (  # noqa: F401 (plugins import the errors from here)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (
     VpsApiError,
     VpsError,
     VpsNotFoundError,
@@ -45,15 +42,21 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (  # n
     VpsTransportError,
     BRIEF_BODY_CHARS,
     api_error_message,
-    ca_path_message,
     tls_setup_message,
     token_refused_hint,
 )
 from ansible_collections.vpsorg.cloud.plugins.module_utils._pacer import RequestPacer
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import (
+    DEFAULT_API_URL,
+    DEFAULTS,
+    RETRY_AFTER_MAX,
+    RETRY_MAX_TIME,
+    api_url_problem,
+    ca_path_problem,
+)
 
 COLLECTION_NAME = "vpsorg.cloud"
 COLLECTION_VERSION = "0.2.0"
-DEFAULT_API_URL = "https://admin.vps.org"
 SERVERS_PATH = "/api/v1/servers/"
 # The simulator and the DRF paginator this API resembles cap page_size at 1000; asking for
 # the maximum keeps a 10,000-server listing at 10 requests.
@@ -122,12 +125,14 @@ if HAS_REQUESTS:
 class VpsClient:
     """One keep-alive session to the VPS.org API.
 
+    Its connection arguments and their defaults are those of the settings table (``_settings.client_arguments``).
     ``retries`` is how many times a safe request is sent again after a retryable failure;
-    ``retry_max_time`` bounds the whole of one call, waits included.
+    ``retry_max_time`` bounds the whole of one call, waits included; ``retry_after_max`` caps a Retry-After.
     """
 
-    def __init__(self, api_token, api_url=DEFAULT_API_URL, timeout=30, retries=5, validate_certs=True,
-                 ca_path=None, retry_max_time=120.0, backoff_base=0.5, backoff_max=10.0, retry_after_max=60.0,
+    def __init__(self, api_token, api_url=DEFAULT_API_URL, timeout=DEFAULTS["api_timeout"], retries=DEFAULTS["api_retries"],
+                 validate_certs=DEFAULTS["validate_certs"], ca_path=None, retry_max_time=RETRY_MAX_TIME, backoff_base=0.5,
+                 backoff_max=10.0, retry_after_max=RETRY_AFTER_MAX,
                  log=None, session=None, sleep=time.sleep, clock=time.monotonic, rng=None, pacer=None, token_source=None):
         if not HAS_REQUESTS:
             raise VpsError("the Python library 'requests' is required")
@@ -438,45 +443,3 @@ def _brief_text(text):
 
 def _brief_json(data):
     return _brief_text(json.dumps(data)) if data is not None else "an empty answer"
-
-
-def ca_path_problem(ca_path):
-    """Why ``ca_path`` cannot serve to verify the API's certificate, or None: it must be a readable PEM file of CA
-    certificates, or a folder of them (read only when a certificate is checked)."""
-    if os.path.isdir(ca_path):
-        return None if os.access(ca_path, os.R_OK | os.X_OK) else ca_path_message(ca_path, "the folder cannot be read")
-    try:
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=ca_path)
-    except ssl.SSLError as exc:
-        return ca_path_message(ca_path, "it holds no PEM certificate (%s)" % (exc.reason or exc))
-    except OSError as exc:
-        return ca_path_message(ca_path, exc.strerror or str(exc))
-    return None
-
-
-def api_url_problem(api_url):
-    """Why ``api_url`` cannot be used, or None."""
-    parts = urlsplit(api_url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "api_url must be an http:// or https:// URL, got %r" % api_url
-    return None
-
-
-def cleartext_warning(api_url):
-    """A warning when the token would cross the network unencrypted, else None."""
-    parts = urlsplit(api_url or "")
-    if parts.scheme != "http" or _is_loopback(parts.hostname):
-        return None
-    return ("api_url %s is plain http:// to a host other than this machine: the API token would travel in clear text. "
-            "Use an https:// URL." % api_url)
-
-
-def _is_loopback(host):
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -5,7 +5,8 @@
 """The errors the VPS.org API client raises, and how an error answer becomes one line of text.
 
 PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections must not
-import it; it may change in any release without notice. Import them from ``_client``.
+import it; it may change in any release without notice. It knows nothing of Ansible. Every plugin imports the
+errors from here.
 """
 
 from __future__ import annotations

@@ -14,18 +14,17 @@ import os
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
-    DEFAULT_API_URL,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    VpsClient,
-    VpsError,
-    api_url_problem,
-    cleartext_warning,
-)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, VpsClient
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed, failure
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server_state import ServerState
-from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import (
+    ENV_SETTINGS,
+    SETTINGS,
+    api_url_problem,
+    cleartext_warning,
+    client_arguments,
+)
 
 STATES = ["present", "absent", "started", "stopped", "restarted"]
 
@@ -33,18 +32,16 @@ STATES = ["present", "absent", "started", "stopped", "restarted"]
 def api_argument_spec():
     """Options every module shares; documented by the ``vpsorg.cloud.api`` doc fragment.
 
-    Each one falls back to its environment variable (ENV_SETTINGS, shared with the inventory plugin), then to its default.
+    Built from the settings table (``_settings.SETTINGS``, shared with the inventory plugin and the event source): each
+    option falls back to its environment variable, then to its default.
     """
-    spec = dict(
-        api_token=dict(type="str", no_log=True),
-        api_url=dict(type="str", default=DEFAULT_API_URL),
-        validate_certs=dict(type="bool", default=True),
-        ca_path=dict(type="path"),
-        api_timeout=dict(type="int", default=30),
-        api_retries=dict(type="int", default=5),
-    )
-    for option, variable in ENV_SETTINGS.items():
-        spec[option]["fallback"] = (env_fallback, [variable])
+    spec = {}
+    for setting in SETTINGS:
+        spec[setting.option] = dict(type=setting.type, fallback=(env_fallback, [setting.env]))
+        if setting.default is not None:
+            spec[setting.option]["default"] = setting.default
+        if setting.secret:
+            spec[setting.option]["no_log"] = True
     return spec
 
 
@@ -115,24 +112,15 @@ def client_settings(module):
     if params["api_retries"] < 0:
         module.fail_json(msg="api_retries must be zero or more, got %d." % params["api_retries"])
     # An empty URL (VPS_API_URL="" from an AWX credential whose URL was left empty) means the default, as in the
-    # inventory plugin and the client.
-    api_url = params["api_url"] or DEFAULT_API_URL
-    warning = cleartext_warning(api_url)
+    # inventory plugin and the client: client_arguments() gives every empty option its default.
+    settings = client_arguments(params)
+    warning = cleartext_warning(settings["api_url"])
     if warning:
         module.warn(warning)
-    settings = dict(
-        api_token=params["api_token"],
-        api_url=api_url,
-        timeout=params["api_timeout"],
-        retries=params["api_retries"],
-        validate_certs=params["validate_certs"],
-        ca_path=params["ca_path"],
-        log=module.debug,
-        token_source=token_source(params),
-    )
-    problem = api_url_problem(api_url)
+    problem = api_url_problem(settings["api_url"])
     if problem:
         module.fail_json(msg=problem)
+    settings.update(log=module.debug, token_source=token_source(params))
     return settings
 
 

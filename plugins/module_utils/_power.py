@@ -25,13 +25,14 @@ it reads the server again (the rule is written down in docs/docsite/rst/guide_re
 
 from __future__ import annotations
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (
     VpsApiError,
     VpsError,
     VpsNotFoundError,
     VpsOutcomeUnknownError,
 )
-from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed, api_time, polls
+from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerTaskFailed, api_time
+from ansible_collections.vpsorg.cloud.plugins.module_utils._waiting import wait_until
 
 # action -> (status it needs, statuses that show it carried out or under way)
 POWER_ACTIONS = {
@@ -119,14 +120,16 @@ class PowerActions:
             return True
         if not watch or self.server.get("status") != needs:
             return False
-        timeout = self.client.timeout
-        for waited in polls(timeout):
+
+        def read(_poll):
             self.server = self.read_after(action, error)
-            if carried_out(action, before, self.server):
-                return True
-            if waited >= timeout or self.server.get("status") != needs:
-                return False
-        return False  # not reached: polls() goes on until it is left
+            return self.server
+
+        def ended(server):
+            return carried_out(action, before, server) or server.get("status") != needs
+
+        wait_until(read, ended, self.client.timeout)
+        return carried_out(action, before, self.server)
 
     def read_after(self, action, error):
         """The server read again after ``error``; when that read fails after a lost answer, the task fails saying

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, vpsorg.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the plugins of vpsorg.cloud know about VPS.org servers: statuses, names, waiting.
+"""What the plugins of vpsorg.cloud know about VPS.org servers: statuses, names, what ends a wait.
 
 PRIVATE: this file belongs to the vpsorg.cloud collection. Other collections must not
 import it; it may change in any release without notice. It knows nothing of Ansible.
@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime
 import re
-import time
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsError, VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError
 
 NAME_MAX_LENGTH = 63
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
@@ -29,12 +28,6 @@ SETTLES_IN = {
     "stopping": "stopped",
 }
 SETTLED_STATUSES = ("active", "stopped", "suspended")
-
-# Polling: a short first wait catches quick transitions; the cap keeps a long
-# provisioning from costing more than one request every two seconds.
-POLL_FIRST_INTERVAL = 0.5
-POLL_GROWTH = 1.5
-POLL_MAX_INTERVAL = 2.0
 
 
 class ServerTaskFailed(Exception):
@@ -129,55 +122,20 @@ def nested_id(server, field):
     return value
 
 
-def polls(timeout, sleep=None, clock=None):
-    """The schedule of a wait of ``timeout`` seconds: sleeps, then yields the seconds waited so far, again and again.
-
-    The first sleep is short and they grow to POLL_MAX_INTERVAL; none goes past ``timeout``. The caller reads what it
-    waits for after each yield and stops, at the latest once a yield is ``timeout`` or more.
-    """
-    sleep = sleep or time.sleep
-    clock = clock or time.monotonic
-    started = clock()
-    interval = POLL_FIRST_INTERVAL
-    while True:
-        sleep(max(0.0, min(interval, timeout - (clock() - started))))
-        yield clock() - started
-        interval = min(POLL_MAX_INTERVAL, interval * POLL_GROWTH)
-
-
-def wait_for_name(client, name, timeout, sleep=None, clock=None):
-    """Poll the list until a server named ``name`` exists; return the servers with that name ([] after ``timeout``)."""
-    for waited in polls(timeout, sleep, clock):
-        matches = servers_named(client.list_servers(), name)
-        if matches or waited >= timeout:
-            return matches
-
-
-def wait_for_status(client, server_id, wanted, timeout, sleep=None, clock=None):
-    """Poll the detail view until the status is one of ``wanted``; return that detail view.
-
-    Callers know the status is not yet wanted, so the first read comes after the first interval.
-    """
-    for waited in polls(timeout, sleep, clock):
-        try:
-            server = client.get_server(server_id)
-        except VpsNotFoundError:
-            raise vanished(server_id, wanted) from None
-        if reached(server_id, server.get("status"), wanted, waited, timeout):
-            return server
-
-
 def vanished(server_id, wanted):
     return ServerVanished("server %s disappeared while waiting for it to become %s" % (server_id, " or ".join(wanted)))
 
 
-def reached(server_id, status, wanted, waited, timeout):
-    """Whether a poll that saw ``status`` ends the wait; raises when waiting longer cannot or may not help."""
+def ends_wait(status, wanted):
+    """Whether a poll that saw ``status`` ends a wait for one of ``wanted``: it is one of them, or ``suspended``, which
+    only the provider lifts, so that waiting longer cannot help."""
+    return status in wanted or status == "suspended"
+
+
+def require_reached(server_id, status, wanted, waited):
+    """Raise unless ``status``, the last one a wait of ``waited`` seconds saw, is one of ``wanted``."""
     if status in wanted:
-        return True
+        return
     if status == "suspended":
-        # Only the provider lifts a suspension: waiting longer cannot help.
         raise ServerSuspended("server %s is suspended by the provider; it cannot become %s" % (server_id, " or ".join(wanted)))
-    if waited >= timeout:
-        raise WaitTimeout(server_id, wanted, status, waited)
-    return False
+    raise WaitTimeout(server_id, wanted, status, waited)

@@ -11,11 +11,7 @@ import it; it may change in any release without notice.
 from __future__ import annotations
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._account import Account
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
-    VpsError,
-    VpsNotFoundError,
-    VpsOutcomeUnknownError,
-)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError, VpsNotFoundError, VpsOutcomeUnknownError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._power import PowerActions
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
     SETTLES_IN,

@@ -150,7 +150,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._account import SharedAccount
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import RequestPacer, VpsClient
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
 from ansible_collections.vpsorg.cloud.plugins.module_utils._module import (
     api_argument_spec,
     apply_server,
@@ -159,6 +159,7 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._module import (
     client_settings,
     server_argument_spec,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._pacer import RequestPacer
 
 
 def server_options():

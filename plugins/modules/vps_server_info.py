@@ -86,7 +86,7 @@ servers:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsNotFoundError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, call_or_fail, client_from_module
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import servers_named
 

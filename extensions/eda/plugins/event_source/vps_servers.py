@@ -56,6 +56,7 @@ options:
       - If not set, the value of the E(VPS_API_URL) environment variable is used, else V(https://admin.vps.org).
       - A plain C(http://) URL to a host other than the local machine is logged as a warning.
     type: str
+    default: https://admin.vps.org
   api_token:
     description:
       - "API token of the VPS.org account, sent as C(Authorization: Bearer <token>)."
@@ -115,6 +116,10 @@ options:
     description:
       - How many times a list request is retried after a rate limit, a gateway error, a dropped connection or
         a timeout, within one poll.
+      - The C(Retry-After) of a 429 or 503 answer is waited for, but never longer than 60 seconds. A request is not
+        retried once the retry would start more than 120 seconds after the request was first sent, so with a large
+        O(api_timeout) a request that timed out gets fewer retries than O(api_retries), or none. Neither limit can be
+        changed.
       - If not set, the value of the E(VPS_API_RETRIES) environment variable is used, else V(5).
     type: int
     default: 5
@@ -157,14 +162,8 @@ if _ROOT and _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 # pylint: disable=wrong-import-position
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (  # noqa: E402
-    DEFAULT_API_URL,
-    VpsApiError,
-    VpsClient,
-    VpsError,
-    VpsSetupError,
-    cleartext_warning,
-)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient  # noqa: E402
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsError, VpsSetupError  # noqa: E402
 from ansible_collections.vpsorg.cloud.plugins.module_utils._listing import (  # noqa: E402
     FILTER_STATUSES,
     list_matching,
@@ -175,7 +174,12 @@ from ansible_collections.vpsorg.cloud.plugins.module_utils._secrets import (  # 
     MaskingFilter,
     register_token,
 )
-from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS  # noqa: E402
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import (  # noqa: E402
+    DEFAULTS,
+    ENV_SETTINGS,
+    cleartext_warning,
+    client_arguments,
+)
 
 # pylint: enable=wrong-import-position
 
@@ -274,17 +278,17 @@ def settings_from(args, environ=None):
                                     "VPS_API_TOKEN environment variable.")
     register_token(str(token))
     settings = {
-        "api_url": str(args.get("api_url") or DEFAULT_API_URL),
+        "api_url": str(args.get("api_url") or DEFAULTS["api_url"]),
         "api_token": str(token),
         "token_source": token_source,
         "interval": _number(args, "interval", 60.0, float),
         "statuses": _names(args, "status"),
         "locations": _names(args, "location"),
         "initial_events": _boolean(args, "initial_events", False),
-        "validate_certs": _boolean(args, "validate_certs", True),
+        "validate_certs": _boolean(args, "validate_certs", DEFAULTS["validate_certs"]),
         "ca_path": os.path.expanduser(str(args["ca_path"])) if args.get("ca_path") else None,
-        "api_timeout": _number(args, "api_timeout", 30, int),
-        "api_retries": _number(args, "api_retries", 5, int, zero_allowed=True),
+        "api_timeout": _number(args, "api_timeout", DEFAULTS["api_timeout"], int),
+        "api_retries": _number(args, "api_retries", DEFAULTS["api_retries"], int, zero_allowed=True),
     }
     wrong = [status for status in settings["statuses"] if status not in FILTER_STATUSES]
     if wrong:
@@ -338,9 +342,7 @@ def make_client(settings, stop):
             raise _Stopped()
 
     try:
-        return VpsClient(settings["api_token"], api_url=settings["api_url"], timeout=settings["api_timeout"],
-                         retries=settings["api_retries"], validate_certs=settings["validate_certs"], ca_path=settings["ca_path"],
-                         log=logger.debug, sleep=sleep, token_source=settings["token_source"])
+        return VpsClient(log=logger.debug, sleep=sleep, token_source=settings["token_source"], **client_arguments(settings))
     except VpsError as exc:
         raise VpsServersSourceError("vpsorg.cloud.vps_servers cannot use the VPS.org API: %s" % exc.message) from None
 

@@ -26,7 +26,7 @@ from ansible_collections.vpsorg.cloud.extensions.eda.plugins.event_source.vps_se
     server_events,
     settings_from,
 )
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsSetupError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsSetupError
 
 TOKEN = "tok-EVENT-SOURCE-UNIT-7d2f-never-show-me"
 

@@ -276,9 +276,9 @@ def test_every_variable_reaches_the_client(api, tmp_path, monkeypatch):
     built = []
     real_client = _client.VpsClient
 
-    def recording_client(token, **settings):
-        built.append(dict(settings, api_token=token))
-        return real_client(token, session=api, **settings)
+    def recording_client(**settings):
+        built.append(settings)
+        return real_client(session=api, **settings)
 
     values = {"VPS_API_TOKEN": TOKEN, "VPS_API_URL": BASE, "VPS_VALIDATE_CERTS": "false", "VPS_CA_PATH": "/etc/vps/ca.pem",
               "VPS_API_TIMEOUT": "7", "VPS_API_RETRIES": "2"}

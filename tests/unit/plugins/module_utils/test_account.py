@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._account import SharedAccount
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsApiError, VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsNotFoundError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import ServerVanished
 
 

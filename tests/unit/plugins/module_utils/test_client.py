@@ -15,15 +15,16 @@ import requests
 import urllib3
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils import _client
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (
     VpsApiError,
-    VpsClient,
     VpsError,
     VpsNotFoundError,
     VpsOutcomeUnknownError,
     VpsTimeoutError,
     VpsTransportError,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._pacer import RequestPacer
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.fake_http import FakeSession, make_response
 
 TOKEN = "tok-UNIT-7f3c9a1e-never-show-me"
@@ -468,7 +469,7 @@ def test_retry_after_on_a_503_is_honoured_like_on_a_429():
 
 def test_a_429_pauses_the_other_clients_of_the_run_until_its_retry_after():
     clock = FakeClock()
-    pacer = _client.RequestPacer(clock=clock, sleep=clock.sleep)
+    pacer = RequestPacer(clock=clock, sleep=clock.sleep)
     client = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(200, SERVER)), sleep=clock.sleep, clock=clock, pacer=pacer)
     pacer.release(pacer.acquire(), throttled=True, pause=3)  # another thread of the run was throttled at t=0
     assert client.get_server(1) == SERVER
@@ -478,7 +479,7 @@ def test_a_429_pauses_the_other_clients_of_the_run_until_its_retry_after():
 
 def test_a_429_of_this_client_pauses_the_run():
     clock = FakeClock()
-    pacer = _client.RequestPacer(clock=clock, sleep=clock.sleep)
+    pacer = RequestPacer(clock=clock, sleep=clock.sleep)
     client = VpsClient(TOKEN, api_url=BASE, session=FakeSession(make_response(429, {}, headers={"Retry-After": "4"}), make_response(200, SERVER)),
                        sleep=clock.sleep, clock=clock, pacer=pacer)
     assert client.get_server(1) == SERVER

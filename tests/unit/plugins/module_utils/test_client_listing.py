@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsApiError, VpsClient
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.fake_http import FakeSession, make_response
 
 BASE = "https://api.example.test"

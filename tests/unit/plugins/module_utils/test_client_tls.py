@@ -11,7 +11,8 @@ import os
 import certifi
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient, VpsError, VpsSetupError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsError, VpsSetupError
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.fake_http import FakeSession, make_response
 
 TOKEN = "tok-UNIT-TLS-51d2-never-show-me"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import cleartext_warning
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import cleartext_warning
 from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec, client_settings
 
 

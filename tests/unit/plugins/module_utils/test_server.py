@@ -1,22 +1,21 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Waiting for a status, and the local validation of names and host names."""
+"""A single server waiting for a status (Account.wait_for), and the local validation of names and host names."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._account import Account
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsNotFoundError
 from ansible_collections.vpsorg.cloud.plugins.module_utils._server import (
-    POLL_FIRST_INTERVAL,
-    POLL_MAX_INTERVAL,
     ServerSuspended,
     ServerVanished,
     WaitTimeout,
     hostname_problem,
     name_problem,
-    wait_for_status,
 )
+from ansible_collections.vpsorg.cloud.plugins.module_utils._waiting import POLL_FIRST_INTERVAL, POLL_MAX_INTERVAL
 
 
 class Timeline:
@@ -42,7 +41,10 @@ class Timeline:
 
 
 def wait(timeline, wanted=("active",), timeout=600):
-    return wait_for_status(timeline, 7, wanted, timeout, sleep=timeline.sleep, clock=timeline.clock)
+    """A single server's wait (vps_server): its detail view read at the growing pauses of the one poll schedule."""
+    server, detailed = Account(clock=timeline.clock, sleep=timeline.sleep).wait_for(timeline, {"id": 7}, wanted, timeout)
+    assert detailed is True
+    return server
 
 
 def test_returns_the_detail_view_once_the_status_is_reached():

@@ -1,24 +1,26 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The environment variables of the connection options: one table (module_utils/_settings.py), honoured by every module
-and the event source, and named by the doc fragment of the modules and that of the plugins.
+"""The connection options: one table (module_utils/_settings.py) that the modules' argument spec, the client's
+defaults and the one adapter to the client's arguments (client_arguments) come from, and whose variables every module
+and the event source honour.
 
-The inventory plugin's side (Ansible's config system reading the ``env:`` entries) is tested in
-tests/unit/plugins/inventory/test_vps_settings.py, where the plugin loader is set up.
+The inventory plugin's side (Ansible's config system reading the ``env:`` entries, the variables reaching the client)
+is tested in tests/unit/plugins/inventory/test_vps_filters_detail.py, where the plugin loader is set up; the
+documentation against the table in test_settings_docs.py.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import pytest
-import yaml
 
 from ansible_collections.vpsorg.cloud.extensions.eda.plugins.event_source import vps_servers
-from ansible_collections.vpsorg.cloud.plugins.doc_fragments.api import ModuleDocFragment
-from ansible_collections.vpsorg.cloud.plugins.module_utils import _module
+from ansible_collections.vpsorg.cloud.plugins.module_utils import _module, _settings
+from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
 from ansible_collections.vpsorg.cloud.plugins.module_utils._module import api_argument_spec
-from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS
+from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS, SETTINGS
 from ansible_collections.vpsorg.cloud.plugins.modules import vps_fleet, vps_server, vps_server_info
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.module_args import module_args
 
@@ -65,6 +67,39 @@ def test_the_argument_spec_falls_back_to_the_table():
     spec = api_argument_spec()
     for option, variable in ENV_SETTINGS.items():
         assert spec[option]["fallback"][1] == [variable], option
+
+
+def test_the_argument_spec_takes_type_default_and_no_log_from_the_table():
+    spec = api_argument_spec()
+    assert list(spec) == [setting.option for setting in SETTINGS]
+    for setting in SETTINGS:
+        assert spec[setting.option]["type"] == setting.type, setting.option
+        assert spec[setting.option].get("default") == setting.default, setting.option
+        assert spec[setting.option].get("no_log", False) is setting.secret, setting.option
+
+
+def test_the_client_takes_its_defaults_from_the_table():
+    parameters = inspect.signature(VpsClient).parameters
+    for setting in SETTINGS:
+        if setting.default is not None:
+            assert parameters[setting.argument].default == setting.default, setting.option
+
+
+def test_client_arguments_rename_the_options_and_fill_in_only_what_is_missing_or_empty():
+    defaults = {"api_token": TOKEN, "api_url": "https://admin.vps.org", "validate_certs": True, "ca_path": None, "timeout": 30,
+                "retries": 5}
+    assert _settings.client_arguments({"api_token": TOKEN}) == defaults
+    given = {"api_token": TOKEN, "api_url": "", "validate_certs": False, "ca_path": None, "api_timeout": 7, "api_retries": 0,
+             "interval": 60}
+    assert _settings.client_arguments(given) == dict(defaults, validate_certs=False, timeout=7, retries=0)
+
+
+def test_the_event_source_builds_its_client_with_the_one_adapter(monkeypatch):
+    built = []
+    monkeypatch.setattr(vps_servers, "VpsClient", lambda **arguments: built.append(arguments))
+    settings = vps_servers.settings_from({"api_retries": 0}, environ=ENVIRONMENT)
+    vps_servers.make_client(settings, stop=None)
+    assert {key: value for key, value in built[0].items() if key in FROM_ENVIRONMENT} == dict(FROM_ENVIRONMENT, retries=0)
 
 
 @pytest.fixture(name="environment")
@@ -114,21 +149,6 @@ def test_an_option_of_the_task_wins_over_its_variable(environment, monkeypatch):
     assert arguments["retries"] == 2  # not given to the task: from the environment
 
 
-def test_the_modules_doc_fragment_names_each_variable():
-    options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-    named = {option: re.findall(r"E\((VPS_[A-Z_]+)\)", " ".join(doc["description"])) for option, doc in options.items()}
-    assert {option: variables for option, variables in named.items() if variables} == {
-        option: [variable] for option, variable in ENV_SETTINGS.items()}
-    notes = " ".join(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["notes"])
-    assert re.findall(r"E\((VPS_[A-Z_]+)\)", notes) == list(ENV_SETTINGS.values())
-
-
-def test_the_plugins_doc_fragment_declares_each_variable():
-    options = yaml.safe_load(ModuleDocFragment.PLUGINS)["options"]
-    assert {option: [entry["name"] for entry in doc.get("env", [])] for option, doc in options.items()} == {
-        option: [variable] for option, variable in ENV_SETTINGS.items()}
-
-
 def test_the_event_source_honours_the_variables_of_its_arguments():
     settings = vps_servers.settings_from({}, environ=ENVIRONMENT)
     assert (settings["api_token"], settings["api_url"]) == (TOKEN, "https://env.example.test")
@@ -137,10 +157,3 @@ def test_the_event_source_honours_the_variables_of_its_arguments():
     # Its arguments win; an empty one falls back as before.
     settings = vps_servers.settings_from({"api_url": "", "api_timeout": 9, "validate_certs": True}, environ=ENVIRONMENT)
     assert (settings["api_url"], settings["api_timeout"], settings["validate_certs"]) == ("https://env.example.test", 9, True)
-
-
-def test_the_event_source_documents_the_variables_of_its_arguments():
-    options = yaml.safe_load(vps_servers.DOCUMENTATION)["options"]
-    for option, variable in ENV_SETTINGS.items():
-        if option in vps_servers.ARGUMENTS:
-            assert "E(%s)" % variable in " ".join(options[option]["description"]), option

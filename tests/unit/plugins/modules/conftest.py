@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from ansible.module_utils.common import warnings as module_warnings
-from ansible_collections.vpsorg.cloud.plugins.module_utils import _account, _server
+from ansible_collections.vpsorg.cloud.plugins.module_utils import _account, _waiting
 from ansible_collections.vpsorg.cloud.plugins.modules import vps_server
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.module_args import module_args
 
@@ -23,7 +23,7 @@ from fake_api import FakeApi, FakeClock  # noqa: E402  pylint: disable=wrong-imp
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(_server, "time", fake)
+    monkeypatch.setattr(_waiting, "time", fake)
     monkeypatch.setattr(_account, "time", fake)
     return fake
 

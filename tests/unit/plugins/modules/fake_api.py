@@ -10,11 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import (
-    VpsApiError,
-    VpsNotFoundError,
-    VpsOutcomeUnknownError,
-)
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsNotFoundError, VpsOutcomeUnknownError
 
 PLANS = {1: {"id": 1, "name": "Standard VPS", "vcpus": 2, "memory": 4096, "storage": 80, "bandwidth": 2048},
          2: {"id": 2, "name": "Performance VPS", "vcpus": 4, "memory": 8192, "storage": 160, "bandwidth": 4096}}

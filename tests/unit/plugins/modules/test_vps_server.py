@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsApiError, VpsNotFoundError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsNotFoundError
 from ansible_collections.vpsorg.cloud.plugins.modules import vps_server
 
 NEW = {"name": "web-1", "plan_id": 1, "os_id": 5, "location": "us-west"}

@@ -6,7 +6,7 @@ race being resolved looks again before it fails."""
 
 from __future__ import annotations
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsOutcomeUnknownError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsOutcomeUnknownError
 from ansible_collections.vpsorg.cloud.plugins.modules import vps_fleet
 
 NEW = {"name": "web-1", "plan_id": 1, "os_id": 5, "location": "us-west"}

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsApiError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError
 from ansible_collections.vpsorg.cloud.plugins.modules import vps_server_info
 
 

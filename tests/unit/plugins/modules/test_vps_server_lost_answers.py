@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsApiError, VpsOutcomeUnknownError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsOutcomeUnknownError
 
 NEW = {"name": "web-1", "plan_id": 1, "os_id": 5, "location": "us-west"}
 TIMED_OUT = VpsOutcomeUnknownError("POST", "/api/v1/servers/", "no answer within 2s", in_flight=True)

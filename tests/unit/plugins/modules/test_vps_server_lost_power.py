@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsApiError, VpsOutcomeUnknownError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsOutcomeUnknownError
 
 RESTART = {"name": "web-1", "state": "restarted"}
 
