@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsApiError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError
 from ansible_collections.vpsorg.cloud.plugins.modules import vps_fleet
 
 WEB = {"plan_id": 1, "os_id": 5, "location": "us-west"}
