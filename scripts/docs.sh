@@ -12,11 +12,12 @@
 #          DIR/build/html/index.html. Sphinx runs with -W (nitpicky), so a broken reference in a
 #          guide fails the build.
 #
-# Offline (TOOLCHAIN.md, trap 5): the conf.py that sphinx-init writes fetches intersphinx
-# inventories from docs.python.org and docs.ansible.com, which fails here and would break -W. The
-# build empties intersphinx_mapping and ignores only the references that would have resolved
-# through it (labels of the Ansible docs and other collections, ANSIBLE_* variables); references
-# to this collection and between the guides stay checked.
+# Offline (the test command reaches no network but PyPI, see README.md): the conf.py that sphinx-init
+# writes fetches intersphinx inventories from docs.python.org and docs.ansible.com, which fails
+# without a network and would break -W. The build empties intersphinx_mapping and ignores only
+# the references that would have resolved through it (labels of the Ansible docs and other
+# collections, ANSIBLE_* variables); references to this collection and between the guides stay
+# checked.
 
 # shellcheck source=scripts/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# galaxy-importer on the collection tarball (`make galaxy-importer`; stage `galaxy` of the test
+# galaxy-importer on the collection tarball (`make galaxy`; stage `galaxy` of the test
 # command): builds the tarball with `ansible-galaxy collection build` into a temporary folder,
 # checks that no local file (venvs, caches, test output) slipped into it, and imports it with
 # galaxy-importer configured by scripts/galaxy-importer.cfg.

@@ -37,7 +37,7 @@
 #              and tests/benchmarks (a smoke run of benchmarks/run.py). Its closing summary is the
 #              last line of the output.
 # `units` and `integration` run only their part of stage 9, without pytest-xdist; `matrix` runs the core
-# matrix on all six cores in the foreground (as `make matrix`).
+# matrix on all seven cores in the foreground (as `make matrix`).
 # Deprecation warnings are shown in sanity, molecule and pytest (Ansible's and Python's), and those that
 # point at the collection fail the stage (scripts/deprecations.py, tests/conftest.py).
 # Stage 9 runs on two pytest-xdist workers with --dist loadfile: each test file stays on one

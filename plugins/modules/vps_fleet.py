@@ -12,8 +12,14 @@ version_added: 0.1.0
 description:
   - Applies the logic of M(vpsorg.cloud.vps_server) to a list of servers in one task, handling the servers in
     parallel, so twenty new servers take about one provisioning delay instead of twenty.
-  - Lists the account once for every server instead of once per server, and waits for all servers with one listing
-    per poll (once a second), never a detail read per server.
+  - Lists the account once for all servers instead of once per server, and waits for all servers with one listing
+    per poll (once a second, and once more 0.25 s after a poll that saw a status change).
+  - A server's detail view (one C(GET /api/v1/servers/<id>/)) is read only where the listing cannot tell. For an
+    existing server that sets O(servers[].backups_enabled), once (only the detail view shows it). For each existing
+    server in check mode, once (the prediction is laid over it). For a server missing from a listing while it is
+    waited for (deleted, or not listed yet), at each such poll. After a power action whose answer was lost or refused
+    with HTTP 400, to see whether it was carried out (a reboot whose answer was lost may be read again for up to
+    O(api_timeout) until it shows).
   - Several runs over the same names at the same moment end with one server per name, as with M(vpsorg.cloud.vps_server).
   - Under a rate limit, the threads share one pace. A 429 answer makes every thread wait for its C(Retry-After); the
     rate the API allows is measured from its 429 answers, and the requests are spread out to stay within it.
@@ -121,8 +127,9 @@ results:
     server:
       description:
         - The server as the API's list shows it after the task, laid over what a write answered (see
-          M(vpsorg.cloud.vps_server)). The fields only the detail view has (C(ipv6_address), C(resource_usage))
-          are there only when a write answered with them; use M(vpsorg.cloud.vps_server_info) to read them.
+          M(vpsorg.cloud.vps_server)) or its detail view where the task read it (see the description). The fields
+          only the detail view has (C(ipv6_address), C(resource_usage)) are there only then; use
+          M(vpsorg.cloud.vps_server_info) to read them.
         - For O(servers[].state=absent), the server as it was before it was deleted.
       type: dict
       sample: {"id": 12345, "name": "web-1", "status": "active", "ip_address": "203.0.113.10"}

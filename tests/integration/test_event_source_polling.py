@@ -126,6 +126,27 @@ def test_first_poll_records_then_every_change_is_an_event(sim):
     run(scenario)
 
 
+
+def test_a_change_only_the_detail_view_shows_gives_no_event(sim):
+    """The list view the source polls has no ipv6_address, backups_enabled or resource_usage (guide_event_driven.rst, The
+    events): a change of one of them gives no event, and the next change of the list view does."""
+    (web,) = sim.seed(servers=[{"name": "web", "backups_enabled": False}])
+    assert web["ipv6_address"]
+
+    async def scenario():
+        async with Source(sim, initial_events=True) as source:
+            (existing,) = await source.next_events(1)
+            assert not {"ipv6_address", "backups_enabled", "resource_usage"} & set(existing["server"]), existing
+            since = sim.request_log()[-1]["seq"]
+            api(sim, "PATCH", "/api/v1/servers/%d/" % web["id"], {"backups_enabled": True})
+            await source.polled(3, since=since)
+            assert source.queue.empty()
+            api(sim, "PATCH", "/api/v1/servers/%d/" % web["id"], {"hostname": "web.example.com"})
+            (updated,) = await source.next_events(1)
+            assert (updated["type"], updated["server"]["hostname"]) == ("updated", "web.example.com")
+
+    run(scenario)
+
 def test_initial_events_tell_every_server_and_filters_apply(sim):
     sim.seed(servers=[{"name": "w1", "location": "us-west"}, {"name": "e1", "location": "us-east", "status": "suspended"},
                       {"name": "c1", "location": "eu-central"}, {"name": "w2", "location": "us-west", "status": "stopped"}])

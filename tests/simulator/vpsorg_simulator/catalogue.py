@@ -1,7 +1,7 @@
 """The simulator's fixed catalogue of plans, operating systems and locations.
 
-The values are the example values of the API reference (part 2, section 7), so that
-examples from the docs work against the simulator unchanged.
+The values are those the collection's examples and guides use (plan 1 "Standard VPS", OS 5
+"Ubuntu 22.04 LTS", us-west, ...), so that they work against the simulator unchanged.
 """
 
 PLANS = {

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the VPS.org API client: retries, error mapping, token hygiene (the listing: test_client_listing.py)."""
+"""Unit tests of the VPS.org API client: retries, error mapping, token hygiene (the listing: test_client_listing.py; the
+backoff between retries: test_client_backoff.py)."""
 
 from __future__ import annotations
 
@@ -143,17 +144,6 @@ def test_retry_after_is_capped():
     client, clock = make_client(session, retry_after_max=20, retry_max_time=100)
     client.get_server(1)
     assert clock.sleeps == [20]
-
-
-def test_503_then_success_with_growing_jittered_backoff():
-    session = FakeSession(make_response(503, text="<html>busy</html>"), make_response(502, text="bad gateway"),
-                          make_response(504, text=""), make_response(200, SERVER))
-    client, clock = make_client(session, backoff_base=1.0)
-    assert client.get_server(1) == SERVER
-    assert len(clock.sleeps) == 3
-    for attempt, slept in enumerate(clock.sleeps):
-        ceiling = 2 ** attempt
-        assert ceiling / 2 <= slept <= ceiling
 
 
 def test_connection_reset_on_a_read_is_retried():

@@ -467,3 +467,13 @@ def test_request_cost_of_each_transition(api, run_server, existing, params, chec
     result = run_server(params, check=check)
     assert "failed" not in result, result.get("msg")
     assert called(api) == expected
+
+
+@pytest.mark.parametrize("seconds, fewest, most", [(0.4, 1, 1), (1, 2, 4), (3, 2, 4), (180, 85, 95)])
+def test_polls_of_a_transition_as_the_api_requests_guide_counts_them(api, run_server, seconds, fewest, most):
+    # guide_api_requests.rst: one poll for a transition shorter than the first interval, 2-4 for a few seconds, about
+    # 90 for a 3-minute provisioning (on the fake clock; the simulator counts the short ones: test_transition_requests.py).
+    api.transition_seconds = seconds
+    run_server(dict(NEW))
+    polls = called(api)[3:]
+    assert polls == ["get_server"] * len(polls) and fewest <= len(polls) <= most, len(polls)
