@@ -16,7 +16,7 @@ import threading
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsNotFoundError
 
-# The statuses the API's list endpoint filters on (vps-api.md).
+# The statuses the API's list endpoint filters on (the `status` filter of `GET /api/v1/servers/`, tests/simulator/openapi.yaml).
 FILTER_STATUSES = ("active", "stopped", "suspended")
 # Detail views read at the same time (the client's connection pool holds 4 connections).
 DETAIL_WORKERS = 4

@@ -20,7 +20,7 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
 HOSTNAME_LABEL_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 HOSTNAME_MAX_LENGTH = 253
 
-# A transitional status and the status it settles in (vps-api.md part 2, section 1).
+# A transitional status and the status it settles in (the API's statuses and transitions: tests/simulator/openapi.yaml).
 SETTLES_IN = {
     "provisioning": "active",
     "starting": "active",
@@ -93,7 +93,7 @@ def servers_named(servers, name):
 
 
 def creation_order(server):
-    """Sort key: earliest ``created_at`` first, then lowest id (vps-api.md part 2, section 8).
+    """Sort key: earliest ``created_at`` first, then lowest id (the rule every run applies to one name: guide_concurrency.rst).
 
     A server without a readable creation time sorts after every server that has one.
     """

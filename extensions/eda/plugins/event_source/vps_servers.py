@@ -27,9 +27,11 @@ short_description: Events when servers of a VPS.org account appear, change or di
 description:
   - An ansible-rulebook event source plugin that lists the servers of a VPS.org account every O(interval)
     seconds and puts one event on the queue for each difference from the previous listing.
-  - "Every event has C(type): V(created), V(deleted), V(status_changed), V(ip_changed) (C(ip_address) or
-    C(ipv6_address) changed), V(updated) (any other field, such as C(name) or C(hostname)), or V(existing)
+  - "Every event has C(type): V(created), V(deleted), V(status_changed), V(ip_changed) (C(ip_address) changed),
+    V(updated) (any other field of the list view, such as C(name) or C(hostname)), or V(existing)
     (see O(initial_events)). A server whose status and address both changed gives two events."
+  - The source sees the API's list view only, which has no C(ipv6_address), C(backups_enabled) or C(resource_usage)
+    (only a server's detail view has them), so a change of one of them gives no event.
   - C(server) is the server as listed now (for V(deleted), as last seen); C(previous) is the server as last
     seen (absent for V(created) and V(existing)). C(meta.hosts) is the server's name (its id when it has
     none), so a C(run_playbook) action limits itself to that server.
