@@ -126,7 +126,6 @@ def test_first_poll_records_then_every_change_is_an_event(sim):
     run(scenario)
 
 
-
 def test_a_change_only_the_detail_view_shows_gives_no_event(sim):
     """The list view the source polls has no ipv6_address, backups_enabled or resource_usage (guide_event_driven.rst, The
     events): a change of one of them gives no event, and the next change of the list view does."""
@@ -146,6 +145,7 @@ def test_a_change_only_the_detail_view_shows_gives_no_event(sim):
             assert (updated["type"], updated["server"]["hostname"]) == ("updated", "web.example.com")
 
     run(scenario)
+
 
 def test_initial_events_tell_every_server_and_filters_apply(sim):
     sim.seed(servers=[{"name": "w1", "location": "us-west"}, {"name": "e1", "location": "us-east", "status": "suspended"},
