@@ -37,6 +37,7 @@ import sys
 import types
 
 import collection_layout
+import matrix
 import project_cache
 
 STAND_IN = '''\
@@ -121,8 +122,7 @@ def state_home() -> str:
     """The home folder of ansible-test's state for this ansible-core, Python and base interpreter."""
     from ansible.release import __version__  # pylint: disable=import-outside-toplevel
 
-    base = os.path.realpath(getattr(sys, '_base_executable', None) or sys.executable)
-    digest = hashlib.sha256(base.encode()).hexdigest()[:12]
+    digest = hashlib.sha256(matrix.base_interpreter().encode()).hexdigest()[:12]
     return os.path.join(project_cache.root(), 'ansible-test',
                         'core-%s-py%d.%d-%s' % (__version__, sys.version_info[0], sys.version_info[1], digest))
 

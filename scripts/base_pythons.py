@@ -27,7 +27,7 @@ LIST_PACKAGES = ("import importlib.metadata as m, json, sys; "
 
 
 def base_interpreters() -> list[str]:
-    found = [os.path.realpath(getattr(sys, '_base_executable', None) or sys.executable)]
+    found = [matrix.base_interpreter()]
     versions = []
     for _core, core_versions in matrix.CORES:
         versions.extend(version for version in core_versions if version not in versions)

@@ -74,6 +74,12 @@ def log(text):
         print("==> %s" % text, flush=True)
 
 
+def base_interpreter():
+    """The base interpreter of the Python running this: the same for a venv's python, a pyenv shim and the real
+    file (python_version() asks another Python the same question)."""
+    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+
+
 def python_version(executable):
     """(version, base interpreter) of ``executable``, e.g. ("3.12", "/root/.pyenv/versions/3.12.1/bin/python3.12"),
     or None. The base interpreter is the same for a venv's python, a pyenv shim and the real file, so each core's
