@@ -10,17 +10,13 @@ inventory, given back as AWX's inventory script, with the same credential enviro
 
 Everything runs against the local simulator (``harness.Simulator``); the credential's URL input is the
 simulator's. That the file is in the collection tarball is checked by tests/packaging/test_awx_extension.py.
-The default core is the venv's; ansible-core 2.16 is added from ``VPSORG_EXTRA_ANSIBLE_BINS`` or from the core
-matrix (scripts/matrix.py). In CI (``VPSORG_FAIL_ON_UNEXPECTED_SKIP=1``) the matrix's 2.16 venv is made when it is
-missing (``matrix.prepare_core``), or the test fails saying why; elsewhere the 2.16 case is skipped (and listed at
-the end of the run, tests/support/skips.py) when the matrix's cache has no 2.16 venv yet. On 2.19 and later
+The test runs on the default core and on ansible-core 2.16 (tests/support/cores.py). On 2.19 and later
 ``--export`` prints every string an inventory plugin set as ``{"__ansible_unsafe": ...}``, which AWX stores as it
 is; 2.16 prints plain strings (only values with ``{`` or ``}`` are wrapped, by the plugin). Both come back as plain strings in a job.
 """
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import stat
@@ -30,10 +26,9 @@ import ansible_runner
 import pytest
 import yaml
 
-# On sys.path through the pythonpath setting of pytest.ini (scripts/, tests/).
-import matrix  # pylint: disable=import-error
-from support.environment import VENV_BIN, ansible_env, use_as_environ  # pylint: disable=import-error
-from support.skips import failing_on_unexpected  # pylint: disable=import-error
+# On sys.path through the pythonpath setting of pytest.ini (tests/).
+from support.cores import CORES, bin_dir_fixture, core_version  # noqa: F401 pylint: disable=import-error,unused-import
+from support.environment import ansible_env, use_as_environ  # pylint: disable=import-error
 
 # Next to this file (pytest puts the test's folder on sys.path).
 from awx_emulation import (  # pylint: disable=import-error
@@ -66,44 +61,6 @@ SERVERS = [
 def load_definition():
     with open(os.path.join(REPO_ROOT, DEFINITION), encoding='utf-8') as handle:
         return yaml.safe_load(handle)
-
-
-def matrix_core_bin(core):
-    """The bin folder of the core matrix's venv of ``core`` (scripts/matrix.py).
-
-    In CI (VPSORG_FAIL_ON_UNEXPECTED_SKIP=1) it is made when missing, and the test fails when it cannot be; elsewhere
-    the newest ready one in the matrix's cache is taken, and the test is skipped when there is none."""
-    if failing_on_unexpected():
-        try:
-            prepared = matrix.prepare_core(core, dict(matrix.CORES)[core])
-        except (OSError, subprocess.CalledProcessError) as error:
-            pytest.fail('could not make the ansible-core %s venv of the core matrix: %s' % (core, error))
-        if 'skipped' in prepared:
-            pytest.fail('ansible-core %s cannot be installed on this machine (scripts/matrix.py): %s' % (core, prepared['skipped']))
-        return prepared['bin']
-    ready = sorted(glob.glob(os.path.join(matrix.CACHE_DIR, 'core-%s-*' % core, '.ready')), key=os.path.getmtime)
-    if not ready:
-        pytest.skip('no ansible-core %s venv in the core matrix cache %s (run make matrix once)' % (core, matrix.CACHE_DIR))
-    return os.path.join(os.path.dirname(ready[-1]), 'bin')
-
-
-# The bin folders of the cores to run on: the venv's, then VPSORG_EXTRA_ANSIBLE_BINS or the matrix's 2.16 (None).
-EXTRA_BINS = [path for path in os.environ.get('VPSORG_EXTRA_ANSIBLE_BINS', '').split(':') if path]
-CORES = [pytest.param(VENV_BIN, id='venv-core')] + (
-    [pytest.param(path, id=path) for path in EXTRA_BINS] or [pytest.param(None, id='core-2.16')])
-
-
-@pytest.fixture(name='bin_dir')
-def bin_dir_fixture(request):
-    """The bin folder of the ansible-core a test runs on (the tests parametrize it indirectly from CORES)."""
-    return request.param or matrix_core_bin('2.16')
-
-
-def core_version(bin_dir):
-    """(major, minor) of the ansible-core in ``bin_dir``."""
-    result = subprocess.run([os.path.join(bin_dir, 'python'), '-c', 'import ansible.release; print(ansible.release.__version__)'],
-                            capture_output=True, text=True, check=True)
-    return tuple(int(part) for part in result.stdout.strip().split('.')[:2])
 
 
 def wrapped(value):
