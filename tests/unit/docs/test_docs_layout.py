@@ -12,8 +12,8 @@ import re
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 # Written by tools and runs (.gitignore), never part of the repository.
 NOT_IN_REPOSITORY = (".git", "__pycache__", ".hypothesis", ".pytest_cache")
-CODE = ("plugins/module_utils/*.py", "plugins/plugin_utils/*.py", "plugins/modules/*.py", "plugins/inventory/*.py",
-        "plugins/doc_fragments/*.py", "extensions/eda/plugins/event_source/*.py")
+CODE = ("plugins/module_utils/*.py", "plugins/plugin_utils/*.py", "plugins/modules/*.py", "plugins/action/*.py",
+        "plugins/inventory/*.py", "plugins/doc_fragments/*.py", "extensions/eda/plugins/event_source/*.py")
 
 
 def read(name):
