@@ -58,7 +58,7 @@ CORES = (
 STAGES = ("sanity", "units", "integration")
 INTEGRATION_TESTS = ("tests/integration/test_integration_targets.py", "tests/integration/test_inventory_plugin.py",
                      "tests/integration/test_inventory_filters_detail.py", "tests/integration/test_event_source_polling.py",
-                     "tests/integration/test_tls_setup_playbooks.py")
+                     "tests/integration/test_tls_setup_playbooks.py", "tests/integration/test_in_process_differential.py")
 # Shown in every stage: Ansible's deprecation warnings, and Python's from any code (only the collection's count).
 SHOW_DEPRECATIONS = {"ANSIBLE_DEPRECATION_WARNINGS": "true",
                      "PYTHONWARNINGS": "default::DeprecationWarning,default::PendingDeprecationWarning"}

@@ -3,8 +3,8 @@
 """Write every task result of a run to a JSON lines file, for the reliability tests to read.
 
 Enabled only by tests/reliability/reliability_support.py (ANSIBLE_CALLBACKS_ENABLED), which also sets
-RELIABILITY_RESULTS_FILE. Standard output is left to the default callback, so the tests still see
-exactly what a user sees.
+RELIABILITY_RESULTS_FILE; the reliability tests and tests/integration/test_in_process_differential.py use it.
+Standard output is left to the default callback, so the tests still see exactly what a user sees.
 """
 
 from __future__ import annotations
@@ -31,11 +31,13 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def _write(self, outcome, result):
+        # ansible-core 2.16 to 2.18 have only the private names (tests/integration/test_in_process_differential.py runs
+        # on every core).
         line = {
             "task": result.task_name,
             "outcome": outcome,
-            "ignore_errors": bool(getattr(result.task, "ignore_errors", False)),
-            "result": result.result,
+            "ignore_errors": bool(getattr(result.task if hasattr(result, "task") else result._task, "ignore_errors", False)),
+            "result": result.result if hasattr(result, "result") else result._result,
         }
         with open(os.environ["RELIABILITY_RESULTS_FILE"], "a", encoding="utf-8") as stream:
             stream.write(json.dumps(line, default=str) + "\n")
