@@ -5,9 +5,9 @@
 The documentation: every Markdown file of the repository (README.md, CONTRIBUTING.md, the roles' and the simulator's),
 the guides of docs/docsite/, the DOCUMENTATION, EXAMPLES and RETURN of the modules, the inventory plugin and the event
 source, and the doc fragments. The variables the collection reads are those of its settings table
-(plugins/module_utils/_settings.py), found through the table's public names, whatever their shape; the only others the
-documentation may name are those the live smoke reads (quoted in tests/live/, e.g. ``VPS_LIVE``), which configure a
-test run, not the collection.
+(plugins/module_utils/_settings.py), found through the table's public names, whatever their shape, and the switch of the
+in-process path (``VPS_IN_PROCESS``, plugins/plugin_utils/_in_process.py); the only others the documentation may name
+are those the live smoke reads (quoted in tests/live/, e.g. ``VPS_LIVE``), which configure a test run, not the collection.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils import _settings
+from ansible_collections.vpsorg.cloud.plugins.plugin_utils import _in_process
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 NAMED = re.compile(r"\bVPS_[A-Z0-9_]+\b")
@@ -105,7 +106,7 @@ def documentation():
 
 
 def test_every_variable_the_docs_name_is_read():
-    known = settings_variables() | live_smoke_variables()
+    known = settings_variables() | {_in_process.OPT_OUT_ENVIRONMENT} | live_smoke_variables()
     unknown = {}
     places = 0
     for path, text in documentation():
