@@ -8,10 +8,10 @@ as Ansible runs any module (plugins/plugin_utils/_in_process.py). Its documentat
 from __future__ import annotations
 
 from ansible_collections.vpsorg.cloud.plugins.plugin_utils._in_process import InProcessModuleAction
-from ansible_collections.vpsorg.cloud.plugins.plugin_utils._module_run import module_code
+from ansible_collections.vpsorg.cloud.plugins.plugin_utils._module_run import preload
 
 # Imported once where Ansible first loads this plugin (the process that forks the workers), not once per task.
-module_code("vps_fleet")
+preload("vps_fleet")
 
 
 class ActionModule(InProcessModuleAction):

@@ -63,10 +63,18 @@ def run_module_in_process(action, module_name, task_vars, environment):
 
 
 def module_code(module_name):
-    """The Python module of the collection's module ``module_name``. Importing it (with requests and the client) costs
-    more than running it; the action plugins import it when Ansible loads them, in the process that forks the workers
-    (see plugins/action/), so each worker finds it imported."""
+    """The Python module of the collection's module ``module_name``."""
     return importlib.import_module("%s.%s" % (MODULES_PACKAGE, module_name))
+
+
+def preload(module_name):
+    """Import the module ahead. Importing it (with requests and the client) costs more than running it; the action
+    plugins call this when Ansible loads them, in the process that forks the workers, so each worker finds it imported.
+    A module that cannot be imported fails its tasks when they run (run_main), not the loading of the plugin."""
+    try:
+        module_code(module_name)
+    except Exception:  # pylint: disable=broad-exception-caught
+        pass
 
 
 def encoded_arguments(module_args):

@@ -103,3 +103,13 @@ def test_a_crash_reads_back_as_a_failed_result_on_this_core(fake_module):
     assert result["failed"] is True
     assert result["msg"] == "vps_fleet failed in the controller's process: KeyError: 'missing'"
     assert "Traceback" not in result["msg"] and "exception" in result
+
+
+def test_a_module_that_cannot_be_imported_does_not_stop_its_plugin_from_loading(monkeypatch):
+    def broken(name):
+        raise ImportError("No module named %s" % name)
+
+    monkeypatch.setattr(_module_run, "module_code", broken)
+    _module_run.preload("vps_server")  # the plugin's import goes on; its tasks fail when they run
+    output = _module_run.run_main("vps_server", _module_run.encoded_arguments({}), {}, [])
+    assert output["rc"] == 1 and "ImportError: No module named vps_server" in json.loads(output["stdout"])["msg"]
