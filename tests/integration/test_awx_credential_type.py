@@ -28,7 +28,7 @@ import yaml
 
 # On sys.path through the pythonpath setting of pytest.ini (tests/).
 from support.cores import CORES, bin_dir_fixture, core_version  # noqa: F401 pylint: disable=import-error,unused-import
-from support.environment import ansible_env, use_as_environ  # pylint: disable=import-error
+from support.environment import VENV_BIN, ansible_env, use_as_environ  # pylint: disable=import-error
 
 # Next to this file (pytest puts the test's folder on sys.path).
 from awx_emulation import (  # pylint: disable=import-error
