@@ -85,7 +85,8 @@ def counted_nodes(events):
     log = []
     records = build_indirect_host_data(events, fetch_job_event_query(installed_collections()), log)
     assert log == []
-    assert awx_store(records) == records
+    assert awx_store(records) == records, 'AWX would store none of the records: a name repeats or is not a string: %s' % sorted(
+        str(record['name']) for record in records)
     return records
 
 
