@@ -25,8 +25,6 @@ From github.com/ansible/awx, each part naming where it comes from:
 
 from __future__ import annotations
 
-import glob
-import json
 import os
 
 import jq
@@ -156,12 +154,3 @@ def awx_store(records):
     if any(not isinstance(name, str) or len(name) > 255 for name in names) or len(set(names)) != len(names):
         return []
     return records
-
-
-def job_events(artifacts_dir):
-    """The events of an ansible-runner job, as its artifacts hold them (``job_events/*.json``), in their order."""
-    events = []
-    for path in glob.glob(os.path.join(artifacts_dir, 'job_events', '*.json')):
-        with open(path, encoding='utf-8') as handle:
-            events.append(json.load(handle))
-    return sorted(events, key=lambda event: event['counter'])

@@ -1,11 +1,12 @@
 """What the AWX tests share: the collection's credential type, the environment it injects, AWX's inventory update
-command, and a search for the token in what a run left on disk.
+command, a search for the token in what a run left on disk, and a job's events read from its artifacts.
 
 How AWX itself works is in awx_emulation.py (copied from AWX's source); this file only drives it.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import subprocess
@@ -60,3 +61,12 @@ def export_inventory(tmp_path, bin_dir, source, token, api_url):
     assert result.returncode == 0, result.stderr
     assert token not in result.stdout + result.stderr
     return json.loads(result.stdout)
+
+
+def job_events(artifacts_dir):
+    """The events of an ansible-runner job, as its artifacts hold them (``job_events/*.json``), in their order."""
+    events = []
+    for path in glob.glob(os.path.join(artifacts_dir, 'job_events', '*.json')):
+        with open(path, encoding='utf-8') as handle:
+            events.append(json.load(handle))
+    return sorted(events, key=lambda event: event['counter'])

@@ -21,7 +21,6 @@ states what this shows.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import shutil
@@ -36,7 +35,7 @@ from support.environment import VENV_BIN, ansible_env  # pylint: disable=import-
 
 # Next to this file (pytest puts the test's folder on sys.path).
 from awx_emulation import AWX_ANSIBLE_SETTINGS, awx_inventory_script  # pylint: disable=import-error
-from awx_support import credential_env, files_holding  # pylint: disable=import-error
+from awx_support import credential_env, files_holding, job_events  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JOB = os.path.join(HERE, 'awx_files', 'execution_node_job.yml')
@@ -99,14 +98,6 @@ def run_on_node(controller, node, bin_dir, controller_env):
     return codes, printed, time.monotonic() - started
 
 
-def processed_events(controller):
-    events = []
-    for path in glob.glob(str(controller / 'artifacts' / IDENT / 'job_events' / '*.json')):
-        with open(path, encoding='utf-8') as handle:
-            events.append(json.load(handle))
-    return sorted(events, key=lambda event: event['counter'])
-
-
 def left_in(folder):
     """(files, folders) under ``folder``, relative to it."""
     files, folders = [], []
@@ -133,7 +124,7 @@ def test_job_through_transmit_worker_process(sim, tmp_path, bin_dir):
     artifacts = controller / 'artifacts' / IDENT
     assert (artifacts / 'status').read_text(encoding='utf-8') == 'successful'
     assert (artifacts / 'rc').read_text(encoding='utf-8') == '0'
-    events = processed_events(controller)
+    events = job_events(str(artifacts))
     assert not FAILURE_EVENTS & {event['event'] for event in events}, printed
     changed = [event['event_data']['task'] for event in events
                if event['event'] == 'runner_on_ok' and event['event_data']['res'].get('changed')]

@@ -28,14 +28,12 @@ from support.cores import CORES, bin_dir_fixture, core_version  # noqa: F401 pyl
 from support.environment import REPO_ROOT, VENV_BIN, ansible_env, use_as_environ  # pylint: disable=import-error
 
 # Next to this file (pytest puts the test's folder on sys.path).
-from awx_emulation import AWX_ANSIBLE_SETTINGS, awx_inject_env  # pylint: disable=import-error
-from awx_node_counting import (  # pylint: disable=import-error
-    AWX_JOB_ENV, awx_store, build_indirect_host_data, fetch_job_event_query, job_events,
-)
+from awx_emulation import AWX_ANSIBLE_SETTINGS  # pylint: disable=import-error
+from awx_node_counting import AWX_JOB_ENV, awx_store, build_indirect_host_data, fetch_job_event_query  # pylint: disable=import-error
+from awx_support import credential_env, job_events  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FILES = os.path.join(HERE, 'awx_files')
-CREDENTIAL_TYPE = os.path.join(REPO_ROOT, 'extensions', 'awx', 'credential_type_vps_api.yml')
 EVENT_QUERY = os.path.join(REPO_ROOT, 'extensions', 'audit', 'event_query.yml')
 TOKEN = 'tok-AWX-NODE-COUNTING-4c7a2e-never-print-me'
 SIMULATOR_OPTIONS = {'provision_delay': 0.1, 'action_delay': 0.1, 'token': TOKEN}  # the sim fixture
@@ -64,9 +62,7 @@ def run_job(sim, tmp_path, bin_dir, playbook, ident, cmdline=None, extravars=Non
         (private / 'project' / playbook).write_text(handle.read(), encoding='utf-8')
     (private / 'inventory' / 'hosts').write_text(
         'localhost ansible_connection=local ansible_python_interpreter=%s\n' % os.path.join(bin_dir, 'python'), encoding='utf-8')
-    with open(CREDENTIAL_TYPE, encoding='utf-8') as handle:
-        credential_env, _safe_env = awx_inject_env(yaml.safe_load(handle), {'api_token': TOKEN, 'api_url': sim.url})
-    env = dict(AWX_ANSIBLE_SETTINGS, **AWX_JOB_ENV, **credential_env, JOB_ID=str(ident),
+    env = dict(AWX_ANSIBLE_SETTINGS, **AWX_JOB_ENV, **credential_env(TOKEN, sim.url), JOB_ID=str(ident),
                AWX_PRIVATE_DATA_DIR=str(private), PATH=bin_dir + os.pathsep + os.environ['PATH'])
     result = ansible_runner.run(private_data_dir=str(private), ident=str(ident), playbook=playbook, cmdline=cmdline,
                                 extravars=extravars, envvars=env, suppress_env_files=True,
