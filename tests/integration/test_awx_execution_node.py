@@ -15,7 +15,7 @@ layout, with the dependency collections beside it; the role needs none), and the
 so ``ansible-runner worker`` starts that core's ansible-playbook. The test checks the servers in the simulator, the
 processed artifacts (status, rc, events, stats), that the token is in no event and no output, and that the
 worker left nothing behind: no file in ``HOME``, nothing in ``TMPDIR``, its private data dir deleted.
-Default core and ansible-core 2.16 (tests/support/cores.py). The AWX guide's "Running jobs on execution nodes"
+Default core and ansible-core 2.16 (tests/support/cores.py). The at-scale AWX guide's "Running jobs on execution nodes"
 states what this shows.
 """
 

@@ -13,7 +13,7 @@ same moment; its
 second is per host, ``delegate_to: localhost``, a restart of each server of the slice. The verdict comes from the
 simulator's request log and state: each enabled server restarted exactly once, the stopped ones never touched, the
 fleet one server per name with every slice reporting the same ids. The test prints the requests and the wall time
-(the AWX guide's "Job slicing" states them). Default core and ansible-core 2.16 (tests/support/cores.py).
+(the at-scale AWX guide's "Job slicing" states them). Default core and ansible-core 2.16 (tests/support/cores.py).
 """
 
 from __future__ import annotations

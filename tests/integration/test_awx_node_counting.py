@@ -8,7 +8,7 @@ and the queries of the installed collections are applied to them with the ``jq``
 node_counting_job.yml``) uses every module to create, stop, start, reboot, rename, read, list and delete servers,
 as one task, as a fleet and in a loop; the nodes counted must be exactly the servers it touched, once each, whatever
 module saw them and whatever their status was. It runs on the default core and on ansible-core 2.16
-(tests/support/cores.py). A check-mode run and a failed job count what the AWX guide (section "Indirect node
+(tests/support/cores.py). A check-mode run and a failed job count what the at-scale AWX guide (section "Indirect node
 counting") and ``extensions/audit/README.md`` say. That the file is in the collection tarball is checked by
 tests/packaging/test_awx_extension.py.
 """
@@ -127,7 +127,7 @@ def statuses_seen(events, server_id):
 
 
 def print_nodes(title, records):
-    """The nodes AWX would count, for the AWX guide's section "Indirect node counting"."""
+    """The nodes AWX would count, for the at-scale AWX guide's section "Indirect node counting"."""
     print('%s: %d nodes' % (title, len(records)))
     for record in records:
         print('  %-16s %-44s count %-2d %s' % (record['name'], record['canonical_facts'], record['count'], ', '.join(

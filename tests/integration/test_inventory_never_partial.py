@@ -1,5 +1,5 @@
 """An inventory of vpsorg.cloud.vps is never partial: a list page or a detail read that still fails after the
-retries fails the whole source (guide_awx.rst, "An inventory that is never partial"; guide_inventory.rst, "Errors").
+retries fails the whole source (guide_awx_scale.rst, "An inventory that is never partial"; guide_inventory.rst, "Errors").
 
 AWX imports a source with "overwrite", so an import that returned a subset would delete the missing hosts. Each test
 runs ansible-inventory (or ansible-playbook) against the local simulator with a fault on one page of the listing
