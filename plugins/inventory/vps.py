@@ -13,6 +13,10 @@ description:
   - Every page of the list is read (1000 servers a page), so an account of N servers costs one request per 1000
     servers (one listing per combination of O(status) and O(location) values). With O(detail=true) each listed
     server is read once more, see O(detail).
+  - The inventory is never partial. When a page of the list, or with O(detail=true) a server's detail view, still fails
+    after the retries (O(api_retries)), the whole inventory source fails with a message that names the page (or the
+    server) and the API's answer; no server of it is added, not even those of the pages read before, and the cache is
+    not written. Only a server deleted between the list and its detail view is left out, with a warning.
   - The configuration file name must end with C(vps.yml) or C(vps.yaml), and its O(plugin) must be
     V(vpsorg.cloud.vps). A file that is not taken is declined with the reason shown at verbosity 3 (C(-vvv)).
   - Every field of a server becomes a host variable named O(hostvars_prefix) and the field name. With the default

@@ -30,7 +30,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import (
     VpsApiError,
@@ -203,19 +203,30 @@ class VpsClient:
                           "try again" % LISTING_ATTEMPTS, body=None)
 
     def _read_pages(self, params):
-        """The servers of every page, and whether the total ``count`` shrank from one page to a later one."""
+        """The servers of every page, and whether the total ``count`` shrank from one page to a later one.
+
+        A page that fails (after the retries) fails the whole listing, never returns the pages before it: the
+        error names the page (its number and query, and the servers read before it) when it is not the first
+        page of an unfiltered listing, whose ``GET /api/v1/servers/`` needs no more words.
+        """
         servers, counts = [], []
         path, seen = SERVERS_PATH, set()
+        first_page_size = None
         while True:
             try:
                 page = self.request("GET", path, params=params)
-            except VpsNotFoundError:
+            except VpsNotFoundError as exc:
                 if not seen:
-                    raise
+                    raise self._named_page(exc, 1, params, servers, counts, first_page_size)
                 # The page a 'next' link named is gone ("Invalid page."): the list shrank meanwhile.
                 return servers, True
+            except VpsError as exc:
+                raise self._named_page(exc, len(seen) + 1, params, servers, counts, first_page_size)
             if not isinstance(page, dict) or not isinstance(page.get("results"), list):
-                raise VpsApiError("GET", path, 200, "expected a list answer with 'results', got %s" % _brief_json(page), body=page)
+                error = VpsApiError("GET", path, 200, "expected a list answer with 'results', got %s" % _brief_json(page), body=page)
+                raise self._named_page(error, len(seen) + 1, params, servers, counts, first_page_size)
+            if first_page_size is None:
+                first_page_size = len(page["results"])
             servers.extend(item for item in page["results"] if isinstance(item, dict))
             if isinstance(page.get("count"), int):
                 counts.append(page["count"])
@@ -226,6 +237,19 @@ class VpsClient:
                 raise VpsApiError("GET", path, 200, "pagination loops: 'next' points back to a page already read", body=None)
             seen.add(next_url)
             path, params = self._same_origin_path(next_url)
+
+    def _named_page(self, error, number, params, servers, counts, first_page_size):
+        """``error`` led by the page of the listing it failed on: "page 5 of 10 (page=5&page_size=1000), after 4000 of
+        10000 servers". The first page of an unfiltered listing (only ``page_size`` in its query) is left unnamed."""
+        if set(params) <= {"page_size"}:
+            return error
+        page = "page %d" % number
+        if counts and first_page_size:
+            page += " of %d" % max(1, -(-counts[0] // first_page_size))
+        page += " of the listing (%s)" % self._without_token(urlencode(sorted((str(key), str(value)) for key, value in params.items())))
+        if servers:
+            page += ", after %d%s servers" % (len(servers), " of %d" % counts[-1] if counts else "")
+        return error.in_context(page)
 
     def get_server(self, server_id):
         return self._expect_object("GET", server_path(server_id))

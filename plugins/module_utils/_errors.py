@@ -27,6 +27,15 @@ class VpsError(Exception):
         """Structured details for module results (``failure`` key)."""
         return {"method": self.method, "path": self.path}
 
+    def in_context(self, context):
+        """This error with what its request was for (``context``, such as a page of a listing) before its message.
+
+        The error keeps its class and details, so the callers that tell kinds of errors apart still can.
+        """
+        self.message = "%s: %s" % (context, self.message)
+        self.args = (self.message,)
+        return self
+
 
 class VpsApiError(VpsError):
     """The API answered with an error status (or an answer that cannot be used)."""

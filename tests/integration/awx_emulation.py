@@ -16,6 +16,12 @@ From github.com/ansible/awx at e21dd0a (2024-10-23), each function naming where 
 - ``awx/main/tasks/jobs.py`` ``write_inventory_file`` and ``awx/main/models/inventory.py``
   ``Inventory.get_script_data``: a job's inventory is a Python script that prints the stored inventory as
   JSON, enabled hosts only.
+- Job slicing: ``awx/main/models/jobs.py`` ``JobTemplate.get_effective_slice_ct`` (no more slices than the inventory
+  has hosts, disabled ones counted) and ``create_unified_job`` (a workflow of that many jobs, numbered from 1);
+  ``awx/main/models/workflow.py`` (each slice job gets ``job_slice_number`` and ``job_slice_count`` and
+  ``allow_simultaneous``: the slices run at once); ``awx/main/tasks/jobs.py`` ``build_inventory`` passes them to
+  ``get_script_data``, whose ``get_sliced_hosts`` takes ``hosts[number - 1::count]`` of the enabled hosts ordered by
+  name (by the database: PostgreSQL's collation, here Python's order, the same for the names the tests use).
 """
 
 from __future__ import annotations
@@ -180,9 +186,24 @@ def awx_import(export, enabled_var=None, enabled_value=None):
     return {'hosts': hosts, 'groups': groups}
 
 
-def awx_inventory_script(stored):
-    """write_inventory_file(get_script_data(hostvars=True, towervars=True)): a job's inventory, enabled hosts only."""
-    enabled = {name: host for name, host in stored['hosts'].items() if host['enabled']}
+def awx_effective_slice_count(job_slice_count, stored):
+    """JobTemplate.get_effective_slice_ct: the slices a launch makes (every host counts, enabled or not)."""
+    return min(job_slice_count, len(stored['hosts']))
+
+
+def awx_sliced_host_names(stored, slice_number=1, slice_count=1):
+    """Inventory.get_sliced_hosts over the enabled hosts ordered by name; slice_number counts from 1."""
+    names = sorted(name for name, host in stored['hosts'].items() if host['enabled'])
+    if slice_count > 1 and slice_number > 0:
+        names = names[slice_number - 1::slice_count]
+    return names
+
+
+def awx_inventory_script(stored, slice_number=1, slice_count=1):
+    """write_inventory_file(get_script_data(hostvars=True, towervars=True, slice_number, slice_count)): a job's
+    inventory, enabled hosts only (of its slice, for a slice job). remote_host_id stands for the database id."""
+    host_ids = {name: number for number, name in enumerate(sorted(stored['hosts']), start=1)}
+    enabled = {name: stored['hosts'][name] for name in awx_sliced_host_names(stored, slice_number, slice_count)}
     data = {'all': {}, '_meta': {'hostvars': {}}}
     grouped = set()
     for name, group in stored['groups'].items():
@@ -197,7 +218,7 @@ def awx_inventory_script(stored):
             data[name] = info
     data['all']['hosts'] = [name for name in sorted(enabled) if name not in grouped]
     data['all']['children'] = list(stored['groups'])
-    for number, (name, host) in enumerate(sorted(enabled.items()), start=1):
-        data['_meta']['hostvars'][name] = dict(host['variables'], remote_tower_enabled='true', remote_tower_id=number,
-                                               remote_host_enabled='true', remote_host_id=number)
+    for name, host in sorted(enabled.items()):
+        data['_meta']['hostvars'][name] = dict(host['variables'], remote_tower_enabled='true', remote_tower_id=host_ids[name],
+                                               remote_host_enabled='true', remote_host_id=host_ids[name])
     return '#! /usr/bin/env python3\n# -*- coding: utf-8 -*-\nprint(%r)\n' % json.dumps(data)

@@ -28,18 +28,18 @@ import yaml
 
 # On sys.path through the pythonpath setting of pytest.ini (tests/).
 from support.cores import CORES, bin_dir_fixture, core_version  # noqa: F401 pylint: disable=import-error,unused-import
-from support.environment import ansible_env, use_as_environ  # pylint: disable=import-error
+from support.environment import VENV_BIN, ansible_env, use_as_environ  # pylint: disable=import-error
 
 # Next to this file (pytest puts the test's folder on sys.path).
 from awx_emulation import (  # pylint: disable=import-error
     AWX_ANSIBLE_SETTINGS, HIDDEN, STANDARD_INVENTORY_UPDATE_ENV, awx_credential_type_errors, awx_import, awx_inject_env,
     awx_inventory_script,
 )
+from awx_support import CREDENTIAL_TYPE, files_holding, load_credential_type  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 FILES = os.path.join(HERE, 'awx_files')
-DEFINITION = 'extensions/awx/credential_type_vps_api.yml'
 TOKEN = 'tok-AWX-CREDENTIAL-5b9e1d-never-print-me'
 SIMULATOR_OPTIONS = {'provision_delay': 0.1, 'action_delay': 0.1, 'token': TOKEN}  # the sim fixture
 DEFAULT_URL = 'https://admin.vps.org'
@@ -58,25 +58,9 @@ SERVERS = [
 # ----- helpers -----
 
 
-def load_definition():
-    with open(os.path.join(REPO_ROOT, DEFINITION), encoding='utf-8') as handle:
-        return yaml.safe_load(handle)
-
-
 def wrapped(value):
     """True when ansible-inventory exported the string as {"__ansible_unsafe": ...}."""
     return isinstance(value, dict) and set(value) == {'__ansible_unsafe'}
-
-
-def files_holding(root, secret):
-    found = []
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            with open(path, 'rb') as handle:
-                if secret.encode() in handle.read():
-                    found.append(path)
-    return found
 
 
 def assert_token_only_in_runner_command_files(root):
@@ -103,7 +87,7 @@ def awx_env_fixture(sim, tmp_path, monkeypatch):
     """
     environ = ansible_env(tmp_path)
     use_as_environ(monkeypatch, environ)
-    credential_env, _safe_env = awx_inject_env(load_definition(), {'api_token': TOKEN, 'api_url': sim.url})
+    credential_env, _safe_env = awx_inject_env(load_credential_type(), {'api_token': TOKEN, 'api_url': sim.url})
 
     def build(bin_dir, **extra):
         env = dict(AWX_ANSIBLE_SETTINGS, **extra)
@@ -158,7 +142,7 @@ def task_messages(events, task):
 # ----- the credential type -----
 
 def test_awx_accepts_the_definition():
-    definition = load_definition()
+    definition = load_credential_type()
     assert awx_credential_type_errors(definition) == []
     assert (definition['name'], definition['kind']) == ('VPS.org API', 'cloud')
     fields = {field['id']: field for field in definition['inputs']['fields']}
@@ -178,7 +162,7 @@ def test_awx_accepts_the_definition():
 ])
 def test_the_awx_checks_refuse_what_awx_refuses(change, error):
     """The copy of AWX's checks is not a rubber stamp."""
-    definition = dict(load_definition(), **change)
+    definition = dict(load_credential_type(), **change)
     assert any(error in message for message in awx_credential_type_errors(definition)), awx_credential_type_errors(definition)
 
 
@@ -188,7 +172,7 @@ def test_the_awx_checks_refuse_what_awx_refuses(change, error):
     ({'api_token': TOKEN, 'api_url': ''}, DEFAULT_URL),   # the URL emptied in the form
 ])
 def test_injectors_render_as_awx_does(inputs, url):
-    env, safe_env = awx_inject_env(load_definition(), inputs)
+    env, safe_env = awx_inject_env(load_credential_type(), inputs)
     assert env == {'VPS_API_TOKEN': TOKEN, 'VPS_API_URL': url}
     assert safe_env == {'VPS_API_TOKEN': HIDDEN, 'VPS_API_URL': url}
 
@@ -210,7 +194,7 @@ def test_example_playbook_loads_the_definition(tmp_path, bin_dir):
         "module.exit_json(changed=True)\n", encoding='utf-8')
     playbook_dir = tmp_path / 'playbook'
     playbook_dir.mkdir()
-    for source in (os.path.join(FILES, 'load_credential_type.yml'), os.path.join(REPO_ROOT, DEFINITION)):
+    for source in (os.path.join(FILES, 'load_credential_type.yml'), os.path.join(REPO_ROOT, CREDENTIAL_TYPE)):
         (playbook_dir / os.path.basename(source)).write_text(open(source, encoding='utf-8').read(), encoding='utf-8')
     record = tmp_path / 'record.json'
     env = ansible_env(tmp_path, bin_dir=bin_dir, collections_path=str(tmp_path / 'stub'), STUB_RECORD=str(record))
@@ -218,7 +202,7 @@ def test_example_playbook_loads_the_definition(tmp_path, bin_dir):
                             env=env, capture_output=True, text=True, timeout=300, check=False)
     print(result.stderr)
     assert result.returncode == 0, result.stdout + result.stderr
-    definition = load_definition()
+    definition = load_credential_type()
     with open(record, encoding='utf-8') as handle:
         assert json.load(handle) == dict(definition, new_name=None, state='present')
 

@@ -135,6 +135,17 @@ def test_method_filter(sim, client, api):
     assert client.post(api, json=VALID_CREATE).status_code == 500
 
 
+def test_query_filter_picks_one_page_of_a_listing(sim, client, api):
+    sim.seed(count=5)
+    sim.set_faults([{"kind": "status", "status": 503, "query": "(^|&)page=2(&|$)"}])
+    first = client.get(api, params={"page_size": 2})
+    assert first.status_code == 200
+    assert client.get(first.json()["next"]).status_code == 503
+    assert client.get(api, params={"page": 3, "page_size": 2}).status_code == 200
+    assert client.get(api, params={"page": 12, "page_size": 2}).status_code == 404  # page=12 is not page=2
+    assert [entry["fault"] for entry in sim.request_log()] == [None, "status", None, None]
+
+
 def test_first_rule_that_fires_wins(sim, client, api):
     sim.set_faults([
         {"kind": "status", "status": 429, "count": 1},
@@ -192,7 +203,8 @@ def test_clear_faults_and_reset_remove_rules(sim, client, api):
 
 @pytest.mark.parametrize("rule", [
     {"kind": "explode"}, {"kind": "status", "status": 200}, {"kind": "status", "rate": 2},
-    {"kind": "status", "path": "("}, {"kind": "status", "retry_after_format": "minutes"},
+    {"kind": "status", "path": "("}, {"kind": "status", "query": "("}, {"kind": "status", "query": 5},
+    {"kind": "status", "retry_after_format": "minutes"},
     {"kind": "latency", "seconds": -1}, {"kind": "drop", "colour": "red"}, {"kind": "drop", "method": 1}, "not an object",
     {"kind": "status", "rate": float("nan")}, {"kind": "latency", "seconds": float("inf")},
     {"kind": "lost_answer", "commit_delay": -1}, {"kind": "lost_answer", "commit_delay": "soon"},

@@ -6,8 +6,10 @@ A rule is a JSON object::
 
 ``rate`` fires with that probability per matching request, ``count`` fires on the next N
 matching requests and then never again; with both, a rule fires on at most ``count`` of the
-requests its ``rate`` picks; with neither it fires every time. ``method`` and ``path``
-(a regular expression searched in the path, without the query) narrow which requests match.
+requests its ``rate`` picks; with neither it fires every time. ``method``, ``path``
+(a regular expression searched in the path, without the query) and ``query`` (one searched in
+the query string as sent, such as ``(^|&)page=5(&|$)`` for page 5 of a listing) narrow which
+requests match.
 Rules are tried in order; the first that fires wins. The random numbers come from one
 seeded ``random.Random`` so a run with the same seed and the same requests fails the same way.
 A 'lost_answer' rule with ``commit_delay`` hands the request to latecommit.py instead of
@@ -26,7 +28,7 @@ from .errors import ControlError
 
 FAULT_KINDS = ("status", "drop", "latency", "lost_answer")
 RULE_KEYS = frozenset((
-    "kind", "rate", "count", "method", "path", "status", "retry_after", "retry_after_format", "seconds", "drop", "commit_delay",
+    "kind", "rate", "count", "method", "path", "query", "status", "retry_after", "retry_after_format", "seconds", "drop", "commit_delay",
 ))
 # A late commit further away than this is surely a mistake (and too long for threading.Timer).
 MAX_COMMIT_DELAY = 86400.0
@@ -50,6 +52,16 @@ def _number(raw, key, minimum=0.0, maximum=None):
     return value
 
 
+def _pattern(raw, key):
+    """The compiled regular expression of ``key`` (path or query), or None when the rule has none."""
+    if key not in raw:
+        return None
+    try:
+        return re.compile(raw[key])
+    except (re.error, TypeError) as error:
+        raise ControlError(f"Fault rule {key!r} is not a valid regular expression: {error}") from error
+
+
 def parse_rule(raw):
     """Check one rule and return it in the form the injector uses."""
     if not isinstance(raw, dict):
@@ -67,7 +79,8 @@ def parse_rule(raw):
         "rate": float(_number(raw, "rate", 0.0, 1.0)) if "rate" in raw else None,
         "remaining": int(_number(raw, "count")) if "count" in raw else None,
         "method": raw["method"].upper() if "method" in raw else None,
-        "path": None,
+        "path": _pattern(raw, "path"),
+        "query": _pattern(raw, "query"),
         "status": raw.get("status", 502 if kind == "lost_answer" else 503),
         "retry_after": raw.get("retry_after", 1),
         "retry_after_format": raw.get("retry_after_format", "seconds"),
@@ -78,11 +91,6 @@ def parse_rule(raw):
     }
     if rule["commit_delay"] is not None and kind != "lost_answer":
         raise ControlError(f"Fault rule 'commit_delay' is only for kind 'lost_answer', not {kind!r}.")
-    if "path" in raw:
-        try:
-            rule["path"] = re.compile(raw["path"])
-        except (re.error, TypeError) as error:
-            raise ControlError(f"Fault rule 'path' is not a valid regular expression: {error}") from error
     status = rule["status"]
     if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
         raise ControlError(f"Fault rule 'status' must be an HTTP error status (400-599), got {status!r}.")
@@ -144,13 +152,15 @@ class FaultInjector:
             rules = [dict(rule["spec"], remaining=rule["remaining"]) for rule in self.rules]
             return {"rules": rules, "seed": self.seed}
 
-    def choose(self, method, path):
-        """The rule that fires for this request, or None. Counts and draws happen here."""
+    def choose(self, method, path, query=""):
+        """The rule that fires for this request (``query``: its raw query string), or None. Counts and draws happen here."""
         with self.lock:
             for rule in self.rules:
                 if rule["method"] is not None and rule["method"] != method:
                     continue
                 if rule["path"] is not None and not rule["path"].search(path):
+                    continue
+                if rule["query"] is not None and not rule["query"].search(query):
                     continue
                 if rule["rate"] is not None and self.random.random() >= rule["rate"]:
                     continue

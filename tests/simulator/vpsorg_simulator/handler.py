@@ -95,7 +95,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if wait:
             kind, answer, committed = "rate_limit", throttled_answer(max(1, math.ceil(wait))), False
         else:
-            rule = app.faults.choose(self.command, path)
+            rule = app.faults.choose(self.command, path, raw_query)
             kind = rule["kind"] if rule else None
             answer, committed = self._api_answer(rule, path, query, body)
         status = answer.status if answer else None

@@ -8,9 +8,10 @@ read the list page by page shifted the later pages, so state=absent left a serve
 from __future__ import annotations
 
 import pytest
+import requests
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import VpsClient
-from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError
+from ansible_collections.vpsorg.cloud.plugins.module_utils._errors import VpsApiError, VpsTransportError
 from ansible_collections.vpsorg.cloud.tests.unit.plugins.fake_http import FakeSession, make_response
 
 BASE = "https://api.example.test"
@@ -104,3 +105,47 @@ def test_a_first_page_that_is_not_found_is_still_an_error():
     client = listing_client(session)
     with pytest.raises(VpsApiError, match="answered 404: Not found."):
         client.list_servers()
+
+
+# A page that still fails after the retries fails the whole listing, naming the page (issue 22: never a partial inventory).
+
+def failing_later_page_client(*failures, retries=1):
+    session = FakeSession(page(2500, range(1, 1001), next_page=2), page(2500, range(1001, 2001), next_page=3), *failures)
+    return VpsClient("token", api_url=BASE, session=session, retries=retries, sleep=lambda _seconds: None), session
+
+
+def test_a_later_page_that_fails_after_the_retries_fails_the_listing_naming_the_page():
+    proxy_page = "<html><head><title>503 Service Temporarily Unavailable</title></head></html>"
+    client, session = failing_later_page_client(make_response(503, text=proxy_page), make_response(503, text=proxy_page))
+    with pytest.raises(VpsApiError) as raised:
+        client.list_servers()
+    assert str(raised.value) == raised.value.message == (
+        "page 3 of 3 of the listing (page=3), after 2000 of 2500 servers: GET /api/v1/servers/ answered 503: non-JSON answer: "
+        + proxy_page + " (gave up after 2 attempts)")
+    assert (raised.value.status, raised.value.attempts) == (503, 2)
+    assert [call["params"].get("page") for call in session.calls] == [None, "2", "3", "3"]
+
+
+def test_a_later_page_keeps_the_kind_of_its_error():
+    client, _session = failing_later_page_client(requests.exceptions.ConnectionError("connection reset"), retries=0)
+    with pytest.raises(VpsTransportError, match=r"^page 3 of 3 of the listing \(page=3\), after 2000 of 2500 servers: "
+                                                r"GET /api/v1/servers/ failed: connection failed: connection reset$"):
+        client.list_servers()
+
+
+def test_a_later_page_that_is_no_list_is_named_too():
+    client, _session = failing_later_page_client(make_response(200, {"detail": "maintenance"}))
+    with pytest.raises(VpsApiError, match=r"^page 3 of 3 of the listing \(page=3\), after 2000 of 2500 servers: "
+                                          r"GET /api/v1/servers/ answered 200: expected a list answer with 'results'"):
+        client.list_servers()
+
+
+def test_the_first_page_is_named_only_when_the_listing_is_filtered():
+    session = FakeSession(make_response(503, {"detail": "down"}), make_response(503, {"detail": "down"}))
+    client = VpsClient("token", api_url=BASE, session=session, retries=0)
+    with pytest.raises(VpsApiError) as raised:
+        client.list_servers()
+    assert raised.value.message == "GET /api/v1/servers/ answered 503: down"
+    with pytest.raises(VpsApiError) as raised:
+        client.list_servers(status="stopped")
+    assert raised.value.message == "page 1 of the listing (page_size=1000&status=stopped): GET /api/v1/servers/ answered 503: down"
