@@ -111,9 +111,10 @@ def path_check(core, path, playbook, runs, folder):
     lines = MARKER.findall(output)
     said = [said_path(line) for line in lines]
     sent = len(MODULE_SENT.findall(output))
+    # The first line that names another path (with the reason the plugin gave), if any.
+    other = [line for line, named in zip(lines, said) if named != path]
     seen = "%d 'vpsorg.cloud: ' line(s) (%d in-process, %d module path%s), %d module file(s) sent, %d module run(s)" % (
-        len(lines), said.count(IN_PROCESS), said.count(MODULE_PATH),
-        (", first: %r" % lines[0]) if lines else "", sent, runs)
+        len(lines), said.count(IN_PROCESS), said.count(MODULE_PATH), (", first other: %r" % other[0]) if other else "", sent, runs)
     if path == IN_PROCESS:
         taken = len(lines) >= runs and said.count(IN_PROCESS) == len(lines) and sent == 0
     else:
