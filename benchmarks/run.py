@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Benchmark of the vpsorg.cloud collection against the local API simulator.
 
-    .venv/bin/python benchmarks/run.py              # full run (about 24 minutes on 2 cores)
-    .venv/bin/python benchmarks/run.py --smoke      # small sizes, one run each (under a minute)
+    .venv/bin/python benchmarks/run.py              # full run (about 30 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --smoke      # small sizes, one run each (about a minute)
     .venv/bin/python benchmarks/run.py --only P2,P4 --json results.json
 
 Every figure is the ratio of two commands measured side by side in the same run, alternating
@@ -43,7 +43,7 @@ PRODUCED_BY = {"P1m": "P1", "P5": "P1", "P3s": "P3", "P4f": "P3"}
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--smoke", action="store_true", help="small sizes, one run each, no verdicts (under a minute)")
+    parser.add_argument("--smoke", action="store_true", help="small sizes, one run each, no verdicts (about a minute)")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks to run: %s (default: all; %s)" % (
         ", ".join(BENCHMARKS), ", ".join("%s runs %s" % item for item in PRODUCED_BY.items())))
     parser.add_argument("--runs", type=int, help="rounds of every benchmark (default 5, 3 for P1s; 1 with --smoke)")
