@@ -215,7 +215,7 @@ def bench_p2(ctx):
         commands.append(command(core, "debug-loop-%d" % loop))
         commands.extend(command(core, "vps_server_info-loop-%d" % loop, path) for path in taken)
     ctx.log("P2: %d vps_server tasks (by name, account of %d servers) and a loop of %d vps_server_info reads by id, "
-            "each path against debug, on ansible-core %s" % (tasks, sizes.p2_account, loop, ", ".join(core.version for core, _ in measured)))
+            "each path against debug, on ansible-core %s" % (tasks, sizes.p2_account, loop, ", ".join(core.version for core, _taken in measured)))
     samples = alternate(commands, sizes.p2_runs, folder, warmup=sizes.warmup, log=ctx.log)
     ctx.stop_simulator(sim)
 
