@@ -6,7 +6,7 @@ floor plugin, with the check that both gave the same inventory) and P2 for the m
 simulator, on the in-process path and on the module path, each checked at -vvv to have taken its path). What the
 other benchmarks do is the same machinery: the simulator, the measured commands, the figures and the report.
 It never asserts a time or a ratio (the machines are small and shared; the real figures come from `make bench`
-and are recorded in docs/docsite/rst/guide_performance.rst). About 15 s on 2 cores.
+and are recorded in docs/docsite/rst/guide_performance.rst). About 11 s on 2 cores.
 """
 
 from __future__ import annotations
