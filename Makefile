@@ -19,7 +19,7 @@ help:
 	@echo "make packaging    execution environment (ansible-builder create) and ansible-runner tests only"
 	@echo "make matrix       sanity, unit and integration tests on every supported ansible-core, 2.16 to 2.22, two at a time (scripts/matrix.py)"
 	@echo "make live         live smoke against a real account: VPS_LIVE=1 VPS_API_URL=... VPS_API_TOKEN=... make live (docs/docsite/rst/guide_live_smoke.rst)"
-	@echo "make bench        benchmarks against Ansible's own floor, printing figures (about 25 minutes; docs/docsite/rst/guide_performance.rst)"
+	@echo "make bench        benchmarks against Ansible's own floor, printing figures (about 30 minutes; docs/docsite/rst/guide_performance.rst)"
 	@echo "make soak         reliability soak: 420 lifecycles under faults (about 9 minutes)"
 	@echo "make soak-concurrency  concurrent runs on the same names: 20 rounds of 5 vps_server and 3 vps_fleet runs at once (about 4 minutes)"
 	@echo "make clean        remove build output, test output and caches (keeps .venv)"

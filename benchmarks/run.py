@@ -1,14 +1,14 @@
 #!/usr/bin/env python
 """Benchmark of the vpsorg.cloud collection against the local API simulator.
 
-    .venv/bin/python benchmarks/run.py              # full run (about 24 minutes on 2 cores)
-    .venv/bin/python benchmarks/run.py --smoke      # small sizes, one run each (under a minute)
+    .venv/bin/python benchmarks/run.py              # full run (about 30 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --smoke      # small sizes, one run each (about a minute)
     .venv/bin/python benchmarks/run.py --only P2,P4 --json results.json
 
 Every figure is the ratio of two commands measured side by side in the same run, alternating
 (see benchmarks/README.md and docs/docsite/rst/guide_performance.rst). Progress goes to standard error, the report
-(machine, command, figures table, notes) to standard output. The exit status is 0 when every
-figure was produced, even if a target was missed; --strict makes a missed target exit 1.
+(machine, command, figures table, checks, notes) to standard output. The exit status is 0 when every
+figure was produced, even if a target was missed; --strict makes a missed target (or a failed check) exit 1.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # pylint: disable=wrong-import-position
-from benchlib import environment, inventory, modules, report  # noqa: E402
+from benchlib import environment, inventory, modules, per_task, report  # noqa: E402
 from benchlib.context import Context, Sizes  # noqa: E402
 
 BENCHMARKS = {
     "P1": inventory.bench_p1,  # also P1m and P5
     "P1c": inventory.bench_p1c,
     "P1s": inventory.bench_p1s,
-    "P2": modules.bench_p2,
+    "P2": per_task.bench_p2,  # P2a and P2b, each on both paths and on two cores
     "P3": modules.bench_p3,  # also P3s and P4f (the requests of the P3 and P3s runs)
     "P3r": modules.bench_p3r,  # also P3r 429s and P3r creates
     "P4": modules.bench_p4,
@@ -43,13 +43,13 @@ PRODUCED_BY = {"P1m": "P1", "P5": "P1", "P3s": "P3", "P4f": "P3"}
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--smoke", action="store_true", help="small sizes, one run each, no verdicts (under a minute)")
+    parser.add_argument("--smoke", action="store_true", help="small sizes, one run each, no verdicts (about a minute)")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks to run: %s (default: all; %s)" % (
         ", ".join(BENCHMARKS), ", ".join("%s runs %s" % item for item in PRODUCED_BY.items())))
     parser.add_argument("--runs", type=int, help="rounds of every benchmark (default 5, 3 for P1s; 1 with --smoke)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures, notes and machine as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (outputs of the last round of every command)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed or a check failed")
     parser.add_argument("--quiet", action="store_true", help="no progress on standard error")
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.only.split(",") if name.strip()]
@@ -93,6 +93,11 @@ def main(argv=None):
     print()
     print("Absolute numbers (min / median / max; for reading the ratios only, never judged):")
     print(report.details(ctx.figures))
+    if ctx.checks:
+        print()
+        print("Checks:")
+        for status, text in ctx.checks:
+            print("%s: %s" % (status, text))
     if ctx.notes:
         print()
         print("Notes:")
@@ -101,8 +106,10 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w", encoding="utf-8") as stream:
             json.dump({"command": command.strip(), "smoke": args.smoke, "elapsed": elapsed, "machine": machine,
-                       "figures": [figure.as_dict() for figure in ctx.figures], "notes": ctx.notes}, stream, indent=2)
+                       "figures": [figure.as_dict() for figure in ctx.figures], "notes": ctx.notes,
+                       "checks": [{"status": status, "text": text} for status, text in ctx.checks]}, stream, indent=2)
     missed = [figure.key for figure in ctx.figures if figure.judged and not figure.met]
+    missed += [text.split(":", 1)[0] for status, text in ctx.checks if status == "FAIL" and text.split(":", 1)[0] not in missed]
     if missed:
         print()
         print("Missed: %s" % ", ".join(missed))

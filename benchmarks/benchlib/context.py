@@ -19,8 +19,10 @@ class Sizes:
     p1s_servers: tuple = (1_000, 10_000, 50_000)
     p1s_runs: int = 3
     p2_account: int = 100
-    p2_tasks: int = 20
+    p2_tasks: int = 20  # P2a: vps_server tasks, and as many debug tasks
+    p2_loop: int = 100  # P2b: items of the vps_server_info loop (servers of the account read by id), and of the debug loop
     p2_runs: int = 5
+    p2_newest_core: bool = True  # P2 also on the newest core of the core matrix (its venv made when missing)
     p3_servers: int = 20
     p3s_servers: int = 100
     p3_delay: float = 10.0
@@ -34,8 +36,8 @@ class Sizes:
 
     @classmethod
     def smoke(cls):
-        return cls(p1_servers=200, p1_runs=1, p1s_servers=(40, 200, 1000), p1s_runs=1, p2_account=20, p2_tasks=3, p2_runs=1,
-                   p3_servers=5, p3s_servers=10, p3_delay=2.0, p3_runs=1, p3r_servers=10, p3r_delay=1.0, p3r_rate=5.0, p3r_burst=4,
+        return cls(p1_servers=200, p1_runs=1, p1s_servers=(40, 200, 1000), p1s_runs=1, p2_account=20, p2_tasks=2, p2_loop=3, p2_runs=1,
+                   p2_newest_core=False, p3_servers=5, p3s_servers=10, p3_delay=2.0, p3_runs=1, p3r_servers=10, p3r_delay=1.0, p3r_rate=5.0, p3r_burst=4,
                    warmup=False, judged=False)
 
 
@@ -47,6 +49,7 @@ class Context:
         self.env = environment.command_env(work_dir)
         self.figures = []
         self.notes = []
+        self.checks = []  # (status, text): PASS / FAIL / NOT MEASURED / NOT JUDGED lines of the report
         self.simulators = []
         self.started = time.monotonic()
         self._seeded = {}
@@ -64,6 +67,11 @@ class Context:
         """A finding the report must show (for example a difference between inventories)."""
         self.notes.append(text)
         self.log("NOTE: " + text)
+
+    def check(self, status, text):
+        """A check the report prints as one line, "STATUS: text" (never an assertion: a missed target does not stop the run)."""
+        self.checks.append((status, text))
+        self.log("%s: %s" % (status, text))
 
     def simulator(self, provision_delay=0.2, action_delay=0.2, rate_limit=None, rate_burst=None):
         sim = environment.start_simulator(provision_delay=provision_delay, action_delay=action_delay, rate_limit=rate_limit,

@@ -44,17 +44,21 @@ def python_for_modules():
     return os.path.join(os.path.dirname(tool("ansible-playbook")), "python")
 
 
-def command_env(work_dir):
+def command_env(work_dir, bin_dir=None):
     """The same environment for every measured command: the tests' (tests/support/environment.py: no proxies, no user
-    ANSIBLE_* or VPS_* settings, the working tree as the collection), Ansible's defaults, the floor plugin, the token."""
+    ANSIBLE_* or VPS_* settings, the working tree as the collection), Ansible's defaults, the floor plugin, the token.
+
+    ``bin_dir``: the bin folder of another ansible-core's venv (its commands first on PATH, its Python for the modules);
+    the project's .venv by default."""
+    bin_dir = bin_dir or os.path.dirname(tool("ansible-inventory"))
     config = os.path.join(work_dir, "ansible.cfg")
     with open(config, "w", encoding="utf-8") as stream:
         stream.write("# empty: Ansible's defaults\n")
     return ansible_env(
-        work_dir, token=TOKEN, bin_dir=os.path.dirname(tool("ansible-inventory")),
+        work_dir, token=TOKEN, bin_dir=bin_dir,
         ANSIBLE_CONFIG=config,
         ANSIBLE_INVENTORY_PLUGINS=FLOOR_PLUGIN_DIR,
-        ANSIBLE_PYTHON_INTERPRETER=python_for_modules(),
+        ANSIBLE_PYTHON_INTERPRETER=os.path.join(bin_dir, "python"),
         # A source that fails to parse must fail the run, not give an empty inventory quickly.
         ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
     )
@@ -118,7 +122,11 @@ def machine():
         info["memory"] = subprocess.run(["free", "-h"], capture_output=True, text=True, check=False).stdout.strip()
     except OSError:
         info["memory"] = "unknown"
-    version = subprocess.run([python_for_modules(), "-c", "from ansible.release import __version__; print(__version__)"],
-                             capture_output=True, text=True, check=False).stdout.strip()
-    info["ansible_core"] = version or "unknown"
+    info["ansible_core"] = core_version(python_for_modules()) or "unknown"
     return info
+
+
+def core_version(python):
+    """The ansible-core version ``python`` imports ("2.19.14"), or "" when it has none."""
+    return subprocess.run([python, "-c", "from ansible.release import __version__; print(__version__)"],
+                          capture_output=True, text=True, check=False).stdout.strip()

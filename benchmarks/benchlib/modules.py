@@ -1,4 +1,4 @@
-"""P2, P3 (with P3s and P4f), P3r and P4: the modules and the fleet role in playbooks against the simulator."""
+"""P3 (with P3s and P4f), P3r and P4: the modules and the fleet role in playbooks against the simulator (P2: per_task.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sys
 import yaml
 
 from . import environment
-from .measure import Command, Spread, alternate, compared, ratios, run_once, summary, walls
+from .measure import Command, Spread, alternate, ratios, run_once, summary, walls
 from .report import Figure
 
 PLAY = {"hosts": "localhost", "gather_facts": False, "connection": "local"}
@@ -36,39 +36,6 @@ def recap(sample):
         text = stream.read()
     match = re.search(r"^localhost\s*:\s*(.*)$", text, re.MULTILINE)
     return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))} if match else {}
-
-
-def bench_p2(ctx):
-    """20 vps_server tasks that change nothing, against 20 uri GETs of the same server's detail."""
-    sizes = ctx.sizes
-    folder = ctx.folder("p2")
-    sim = ctx.simulator()
-    environment.seed_account(sim, sizes.p2_account, name_prefix="p2")
-    server = environment.api_list(sim)[sizes.p2_account // 2]
-    connection = {"api_url": sim.url, "api_token": sim.token}
-    vps_tasks = [{"name": "vps_server %d" % index, "vpsorg.cloud.vps_server": dict(connection, name=server["name"], state="present")}
-                 for index in range(sizes.p2_tasks)]
-    uri_tasks = [{"name": "uri %d" % index, "ansible.builtin.uri": {
-        "url": "%s/api/v1/servers/%d/" % (sim.url, server["id"]), "headers": {"Authorization": "Bearer " + sim.token}}}
-        for index in range(sizes.p2_tasks)]
-
-    def unchanged(sample):
-        counts = recap(sample)
-        if counts.get("ok") != sizes.p2_tasks or counts.get("changed") != 0:
-            raise RuntimeError("P2: expected %d ok and nothing changed, got %s" % (sizes.p2_tasks, counts))
-
-    commands = [
-        playbook_command(ctx, "vps_server", write_playbook(folder, "p2-vps.yml", vps_tasks), folder, after=unchanged),
-        playbook_command(ctx, "uri", write_playbook(folder, "p2-uri.yml", uri_tasks), folder, after=unchanged),
-    ]
-    ctx.log("P2: %d tasks per playbook, account of %d servers" % (sizes.p2_tasks, sizes.p2_account))
-    samples = alternate(commands, sizes.p2_runs, folder, warmup=sizes.warmup, log=ctx.log)
-    ctx.figures.append(Figure(
-        "P2", "playbook of %d vps_server tasks changing nothing (by name, %d servers)" % (sizes.p2_tasks, sizes.p2_account),
-        "%d ansible.builtin.uri GETs of the server's detail" % sizes.p2_tasks,
-        ratios(walls(samples["vps_server"]), walls(samples["uri"])), "<=", 1.15,
-        detail=compared(samples, "vps_server", "uri"), judged=sizes.judged))
-    ctx.stop_simulator(sim)
 
 
 def sleep_command(ctx, label, delay, cwd):

@@ -17,14 +17,16 @@ class Figure:
     baseline: str
     spread: object  # measure.Spread
     op: str  # "<=" or "=="
-    target: float
+    target: float  # None: a figure only shown, never judged
     unit: str = "x"  # "x" for ratios, "req" for request counts
     detail: str = ""  # absolute numbers, for the reader; never judged
     judged: bool = True  # False in smoke runs
 
     @property
     def met(self):
-        """Ratios are judged by their median; request counts must hit the target in every run."""
+        """Ratios are judged by their median; request counts must hit the target in every run (no target: nothing to miss)."""
+        if self.target is None:
+            return True
         compare = OPERATORS[self.op]
         if self.unit == "x":
             return compare(self.spread.median, self.target)
@@ -32,6 +34,8 @@ class Figure:
 
     @property
     def verdict(self):
+        if self.target is None:
+            return "(no target)"
         if not self.judged:
             return "(smoke)"
         return "met" if self.met else "MISSED"
@@ -52,6 +56,8 @@ def value_text(figure):
 
 
 def target_text(figure):
+    if figure.target is None:
+        return "-"
     if figure.unit == "x":
         return "median %s %.2fx" % ("<=" if figure.op == "<=" else "=", figure.target)
     return "%s %d" % ("=" if figure.op == "==" else "<=", figure.target)
