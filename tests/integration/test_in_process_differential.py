@@ -221,7 +221,12 @@ def test_become_async_remote_delegation_and_the_opt_out_take_the_module_path_wit
         tasks.append(task(name + " (twin)", "vps_server", {"name": "db-1", "state": "started"}))
         tasks.append(task(name, "vps_server", {"name": "db-1", "state": "started"}, **keywords))
     path = write_yaml(workdir, "forced.yml", [{"name": "forced", "hosts": "localhost", "gather_facts": False, "tasks": tasks}])
-    run = run_ansible(["ansible-playbook", "-i", inventory, path, "-vvv"], workdir, reliability_env(workdir, sim))
+    env = reliability_env(workdir, sim)
+    # The async job's status file: async_status looks for it under the user's home from the password database, the
+    # job writes it under $HOME, and the test command runs with another HOME on a cold machine. A folder of the test's
+    # own keeps both in one place, and out of the real home.
+    env["ANSIBLE_ASYNC_DIR"] = os.path.join(workdir, "async")
+    run = run_ansible(["ansible-playbook", "-i", inventory, path, "-vvv"], workdir, env)
     assert run.returncode == 0, run.output[-3000:]
     lines = re.findall(r"^vpsorg\.cloud: vps_server (.*)$", run.output, re.MULTILINE)
     assert len(lines) == 2 * len(FORCED), lines
