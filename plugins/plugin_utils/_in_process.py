@@ -37,7 +37,7 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.vpsorg.cloud.plugins.module_utils._client import HAS_REQUESTS
-from ansible_collections.vpsorg.cloud.plugins.module_utils._secrets import register_token
+from ansible_collections.vpsorg.cloud.plugins.module_utils._secrets import HAS_SECRET_MASKING, register_token
 from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS
 from ansible_collections.vpsorg.cloud.plugins.plugin_utils._module_run import run_module_in_process
 
@@ -52,9 +52,10 @@ LOCAL_CONNECTION = "ansible.builtin.local"
 
 def opt_out_reason(variable, environment):
     """Why the setting turns the in-process path off, or None. The variable wins over the environment variable, as
-    Ansible's own variables win over its environment settings; a value neither true nor false turns it off."""
+    Ansible's own variables win over its environment settings. Ansible's booleans decide (BOOLEANS_TRUE keeps it,
+    BOOLEANS_FALSE turns it off); an empty value counts as unset; any other value turns it off."""
     for name, value in ((OPT_OUT_VARIABLE, variable), (OPT_OUT_ENVIRONMENT, environment)):
-        if value is None:
+        if value is None or (isinstance(value, str) and not value.strip()):  # an empty value is as good as unset
             continue
         normalised = value.strip().lower() if isinstance(value, str) else value
         if isinstance(normalised, (str, bool, int, float)):
@@ -66,11 +67,13 @@ def opt_out_reason(variable, environment):
     return None
 
 
-def task_token(module_args, environment):
-    """The API token the module will use: its api_token option (module_defaults included), else VPS_API_TOKEN of the
-    task's environment: keyword, else of the controller's environment."""
+def task_tokens(module_args, environment):
+    """Every API token the task may carry: its api_token option (module_defaults included), VPS_API_TOKEN of the task's
+    environment: keyword and of the controller's environment. The module uses the first that is set, but the module
+    path shows the task's environment: at -vvv whichever the module uses, so each one must be kept out of output."""
     variable = ENV_SETTINGS["api_token"]
-    return module_args.get("api_token") or environment.get(variable) or os.environ.get(variable)
+    candidates = (module_args.get("api_token"), environment.get(variable), os.environ.get(variable))
+    return [token for token in candidates if isinstance(token, str) and token.strip()]
 
 
 def same_python(interpreter, executable=None):
@@ -92,18 +95,22 @@ class InProcessModuleAction(NormalAction):
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        environment = self._task_environment()
+        reason = self._module_path_reason(task_vars)
+        # Templated only when it is used here: on the module path _execute_module templates it again, and a lookup in
+        # environment: should run once per task, as it does for any module.
+        environment = self._task_environment() if HAS_SECRET_MASKING or not reason else {}
         # ansible-core 2.22 masks a registered secret wherever it shows it, on both paths: in what this process shows
         # (the module path's command line at -vvv carries the task's environment:) and in the results.
-        register_token(task_token(self._task.args, environment))
-        reason = self._module_path_reason(task_vars)
+        tokens = task_tokens(self._task.args, environment)
+        for token in tokens:
+            register_token(token)
         if reason:
             display.vvv("vpsorg.cloud: %s took the module path: %s" % (self.MODULE, reason))
             return super().run(tmp, task_vars)
         display.vvv("vpsorg.cloud: %s ran in-process" % self.MODULE)
         # ActionBase's own checks (async, check mode), as normal's run() makes them before _execute_module.
         result = ActionBase.run(self, tmp, task_vars)
-        return merge_hash(result, run_module_in_process(self, self.MODULE, task_vars, environment))
+        return merge_hash(result, run_module_in_process(self, self.MODULE, task_vars, environment, tokens))
 
     def _task_environment(self):
         """The task's environment: keyword as _execute_module gives it to a module process (templated, merged)."""
@@ -117,7 +124,8 @@ class InProcessModuleAction(NormalAction):
         if reason:
             return reason
         connection = getattr(self._connection, "ansible_name", None) or self._connection.transport
-        if LOCAL_CONNECTION not in getattr(self._connection, "ansible_aliases", [connection]):
+        # ansible_aliases is None on a connection object the plugin loader did not make.
+        if LOCAL_CONNECTION not in (getattr(self._connection, "ansible_aliases", None) or [connection]):
             return "the connection is %s, not local" % connection
         if self._play_context.become:
             return "become is set"

@@ -34,7 +34,6 @@ import traceback
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 
-from ansible_collections.vpsorg.cloud.plugins.module_utils._settings import ENV_SETTINGS
 
 try:  # ansible-core 2.16 to 2.21; 2.22 cleans a module's result with a method of the result
     from ansible.vars.clean import remove_internal_keys
@@ -52,12 +51,11 @@ MODULE_PROFILE = "legacy" if hasattr(basic, "_ANSIBLE_PROFILE") else None
 MODULES_PACKAGE = "ansible_collections.vpsorg.cloud.plugins.modules"
 
 
-def run_module_in_process(action, module_name, task_vars, environment):
+def run_module_in_process(action, module_name, task_vars, environment, secrets):
     """The result of the collection's module ``module_name`` run in this process for ``action``'s task, with
-    ``environment`` (the task's environment: keyword) in os.environ."""
+    ``environment`` (the task's environment: keyword) in os.environ; ``secrets`` are kept out of a crash's message."""
     module_args = copy.copy(action._task.args)
     action._update_module_args(action._task.action, module_args, task_vars)
-    secrets = [module_args.get("api_token"), environment.get(ENV_SETTINGS["api_token"]), os.environ.get(ENV_SETTINGS["api_token"])]
     output = run_main(module_name, encoded_arguments(module_args), environment, secrets)
     return module_result(action, output)
 
@@ -96,6 +94,9 @@ def run_main(module_name, arguments, environment, secrets):
             module_code(module_name).main()
         except SystemExit as exit_:
             rc = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
+            if not isinstance(exit_.code, (int, type(None))):
+                # A process would print it to standard error, which the result shows as module_stderr.
+                stderr.write(mask_secrets(str(exit_.code), secrets))
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # A bug must end this task with a failure, not end the worker; the module path shows a module crash too.
             rc = 1
@@ -110,18 +111,23 @@ def crash_output(module_name, exc, secrets):
         msg="%s failed in the controller's process: %s: %s" % (module_name, type(exc).__name__, exc),
         exception="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
     )
-    for key, text in result.items():
-        for secret in secrets:
-            if isinstance(secret, str) and secret and isinstance(text, str):
-                text = text.replace(secret, "********")
-        result[key] = text
-    return json.dumps(result)
+    return json.dumps({key: mask_secrets(value, secrets) if isinstance(value, str) else value for key, value in result.items()})
+
+
+def mask_secrets(text, secrets):
+    """``text`` with each of ``secrets`` replaced by ``********``."""
+    for secret in secrets:
+        if isinstance(secret, str) and secret:
+            text = text.replace(secret, "********")
+    return text
 
 
 @contextlib.contextmanager
 def module_context(arguments, environment, stdout, stderr):
     """This process as a module process would be for the length of one run, put back as it was afterwards."""
     saved_arguments = basic._ANSIBLE_ARGS
+    # ansible-core 2.19 and later keep the parsed arguments (the token among them) here once a module has read them.
+    saved_parsed_arguments = getattr(basic, "_PARSED_MODULE_ARGS", None)
     saved_profile = getattr(basic, "_ANSIBLE_PROFILE", None)
     saved_environment = dict(os.environ)
     saved_warnings = collected_messages()
@@ -146,6 +152,8 @@ def module_context(arguments, environment, stdout, stderr):
         restore_collected_messages(saved_warnings)
         restore_environment(saved_environment)
         basic._ANSIBLE_ARGS = saved_arguments
+        if hasattr(basic, "_PARSED_MODULE_ARGS"):
+            basic._PARSED_MODULE_ARGS = saved_parsed_arguments
         if MODULE_PROFILE is not None:
             basic._ANSIBLE_PROFILE = saved_profile
 

@@ -20,9 +20,6 @@ import pytest
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN = os.path.join(REPO_ROOT, 'benchmarks', 'run.py')
-# The collection runs its modules in-process only through its action plugins: without them P2's in-process runs
-# must be reported as not having taken that path (and not measured), never as in-process numbers.
-IN_PROCESS_AVAILABLE = os.path.exists(os.path.join(REPO_ROOT, 'plugins', 'action', 'vps_server.py'))
 
 
 @pytest.fixture(name='smoke_run', scope='module')
@@ -41,10 +38,9 @@ def test_benchmark_smoke_run_prints_the_figures_of_an_inventory_and_a_module_ben
     figures = {figure['key']: figure for figure in report['figures']}
     # P2 on the default core only (a smoke run): "P2a module path, 2.19" ...
     core = report['machine']['ansible_core'].rsplit('.', 1)[0]
-    paths = ('in-process', 'module path') if IN_PROCESS_AVAILABLE else ('module path',)
+    paths = ('in-process', 'module path')
     expected = ['P1c'] + ['%s %s, %s' % (key, path, core) for key in ('P2a', 'P2b') for path in paths]
-    if IN_PROCESS_AVAILABLE:  # the module path beside the collection without its action plugins (today's)
-        expected.append('P2a module path vs today, %s' % core)
+    expected.append('P2a module path vs today, %s' % core)  # beside the collection without its action plugins
     assert sorted(figures) == sorted(expected)
     for key, figure in figures.items():
         assert figure['runs'] >= 1, key
@@ -58,14 +54,13 @@ def test_benchmark_smoke_run_prints_the_figures_of_an_inventory_and_a_module_ben
 
 def test_benchmark_smoke_run_says_which_path_each_p2_run_took(smoke_run):
     """Both paths are named in P2's checks, each with what its -vvv run showed; the in-process path counts as taken only
-    when the collection has its action plugins."""
+    when its -vvv run showed it."""
     completed, report = smoke_run
     path_checks = {check['text'].split(',')[0]: check for check in report['checks'] if check['text'].startswith('P2 ')}
     assert sorted(path_checks) == ['P2 in-process', 'P2 module path']
     assert path_checks['P2 module path']['status'] == 'PASS', path_checks
-    assert path_checks['P2 in-process']['status'] == ('PASS' if IN_PROCESS_AVAILABLE else 'FAIL'), path_checks
+    # The bench reports in-process figures only when the -vvv run showed that path (else FAIL and NOT MEASURED).
+    assert path_checks['P2 in-process']['status'] == 'PASS', path_checks
     for check in path_checks.values():
         assert 'module run(s)' in check['text']  # what the -vvv run showed is printed
         assert '%s: %s' % (check['status'], check['text']) in completed.stdout
-    if not IN_PROCESS_AVAILABLE:
-        assert 'NOT MEASURED: P2a in-process' in completed.stdout

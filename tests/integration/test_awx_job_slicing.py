@@ -48,8 +48,9 @@ FLEET = ['fleet-a', 'fleet-b', 'fleet-c']
 SOURCE = {'plugin': 'vpsorg.cloud.vps', 'compose': {'vps_enabled': "vps_status == 'active'"}}
 CREATE_PATH = '/api/v1/servers/'
 # Creates are carried out (and answered) 2 s after they arrive, so that the slices' fleet plays, which start within
-# a fraction of a second of each other, all find no server and create one: the slices must converge, not merely find
-# the servers another slice made a moment before.
+# a fraction of a second of each other, usually all find no server and create one: the slices must converge, not merely
+# find the servers another slice made a moment before. A slice that starts late on a busy machine finds them made;
+# the assertions hold either way, and the figures printed say how many creates and deletes there were.
 CREATE_LATENCY = {'kind': 'latency', 'method': 'POST', 'path': '^%s$' % CREATE_PATH, 'seconds': 2}
 
 

@@ -220,7 +220,11 @@ def test_become_async_remote_delegation_and_the_opt_out_take_the_module_path_wit
     for name, keywords, _reason in FORCED:
         tasks.append(task(name + " (twin)", "vps_server", {"name": "db-1", "state": "started"}))
         tasks.append(task(name, "vps_server", {"name": "db-1", "state": "started"}, **keywords))
-    path = write_yaml(workdir, "forced.yml", [{"name": "forced", "hosts": "localhost", "gather_facts": False, "tasks": tasks}])
+    # The case the in-process path is for: a play over hosts that are not local, its API task delegated to localhost.
+    delegated = task("delegated to localhost from a host that is not local", "vps_server", {"name": "db-1", "state": "started"},
+                     delegate_to="localhost")
+    path = write_yaml(workdir, "forced.yml", [{"name": "forced", "hosts": "localhost", "gather_facts": False, "tasks": tasks},
+                                              {"name": "delegated", "hosts": "relayed", "gather_facts": False, "tasks": [delegated]}])
     env = reliability_env(workdir, sim)
     # The async job's status file: async_status looks for it under the user's home from the password database, the
     # job writes it under $HOME, and the test command runs with another HOME on a cold machine. A folder of the test's
@@ -229,8 +233,12 @@ def test_become_async_remote_delegation_and_the_opt_out_take_the_module_path_wit
     run = run_ansible(["ansible-playbook", "-i", inventory, path, "-vvv"], workdir, env)
     assert run.returncode == 0, run.output[-3000:]
     lines = re.findall(r"^vpsorg\.cloud: vps_server (.*)$", run.output, re.MULTILINE)
-    assert len(lines) == 2 * len(FORCED), lines
-    for (name, _keywords, reason), twin, forced in zip(FORCED, lines[::2], lines[1::2]):
+    assert len(lines) == 2 * len(FORCED) + 1, lines
+    assert lines[-1] == "ran in-process", lines[-1]
+    delegated_result = {key: value for key, value in run.result(delegated["name"]).items() if not key.startswith("_ansible_")}
+    twin_result = {key: value for key, value in run.result(FORCED[0][0] + " (twin)").items() if not key.startswith("_ansible_")}
+    assert normalised(delegated_result) == normalised(twin_result)
+    for (name, _keywords, reason), twin, forced in zip(FORCED, lines[:-1:2], lines[1:-1:2]):
         assert twin == "ran in-process" and forced.startswith("took the module path: " + reason.format(wrapper=wrapper)), (name, forced)
         # A delegated result carries the delegated host's variables for the callbacks (_ansible_delegated_vars).
         forced_result = {key: value for key, value in run.result(name).items() if key not in ASYNC_KEYS and not key.startswith("_ansible_")}

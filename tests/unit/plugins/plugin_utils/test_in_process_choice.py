@@ -16,7 +16,9 @@ import types
 import pytest
 
 from ansible_collections.vpsorg.cloud.plugins.plugin_utils import _in_process
-from ansible_collections.vpsorg.cloud.plugins.plugin_utils._in_process import InProcessModuleAction, opt_out_reason, same_python
+from ansible_collections.vpsorg.cloud.plugins.plugin_utils._in_process import (
+    InProcessModuleAction, opt_out_reason, same_python, task_tokens,
+)
 
 
 @pytest.mark.parametrize("variable, environment, reason", [
@@ -27,6 +29,10 @@ from ansible_collections.vpsorg.cloud.plugins.plugin_utils._in_process import In
     (None, "0", "VPS_IN_PROCESS is 0"),
     (None, "no", "VPS_IN_PROCESS is no"),
     (None, "maybe", "VPS_IN_PROCESS is 'maybe', neither true nor false"),
+    (None, " ", None),  # an empty value counts as unset
+    ("", "false", "VPS_IN_PROCESS is false"),
+    (None, "f", "VPS_IN_PROCESS is f"),
+    (None, "y", None),
     (False, None, "vpsorg_cloud_in_process is false"),
     ("no", None, "vpsorg_cloud_in_process is no"),
     (["false"], None, "vpsorg_cloud_in_process is ['false'], neither true nor false"),
@@ -109,3 +115,22 @@ def test_the_environment_variable_turns_it_off(monkeypatch):
 def test_without_requests_in_the_controller_it_takes_the_module_path(monkeypatch):
     monkeypatch.setattr(_in_process, "HAS_REQUESTS", False)
     assert reason() == "requests cannot be imported in the controller's Python %s" % sys.executable
+
+
+def test_every_token_the_task_carries_is_a_secret(monkeypatch):
+    """The module uses the first token set, but the module path shows the task's environment: at -vvv whichever it
+    uses: each one is registered (2.22) and kept out of a crash's message."""
+    monkeypatch.setenv("VPS_API_TOKEN", "tok-controller")
+    assert task_tokens({"api_token": "tok-argument"}, {"VPS_API_TOKEN": "tok-environment"}) == [
+        "tok-argument", "tok-environment", "tok-controller"]
+    monkeypatch.delenv("VPS_API_TOKEN")
+    assert task_tokens({"api_token": None}, {"VPS_API_TOKEN": " "}) == []
+
+
+def test_a_connection_without_aliases_is_judged_by_its_name():
+    plugin, task_vars = action()
+    plugin._connection.ansible_aliases = None  # a connection object the plugin loader did not make
+    assert plugin._module_path_reason(task_vars) is None
+    plugin._connection = FakeConnection("ansible.builtin.ssh")
+    plugin._connection.ansible_aliases = None
+    assert plugin._module_path_reason(task_vars) == "the connection is ansible.builtin.ssh, not local"

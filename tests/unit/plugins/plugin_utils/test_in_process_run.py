@@ -40,6 +40,7 @@ def fake_module_fixture(monkeypatch):
 def process_state():
     return dict(
         arguments=basic._ANSIBLE_ARGS,
+        parsed_arguments=getattr(basic, "_PARSED_MODULE_ARGS", None),
         profile=getattr(basic, "_ANSIBLE_PROFILE", None),
         token=os.environ.get("VPS_API_TOKEN"),
         url=os.environ.get("VPS_API_URL"),
@@ -57,6 +58,8 @@ def test_the_module_sees_its_arguments_and_the_task_environment_and_the_process_
 
     def main():
         seen["params"] = json.loads(basic._ANSIBLE_ARGS)["ANSIBLE_MODULE_ARGS"]
+        if hasattr(basic, "_PARSED_MODULE_ARGS"):  # where AnsibleModule of 2.19+ keeps what it read (the token too)
+            basic._PARSED_MODULE_ARGS = {"api_token": TOKEN}
         seen["environment"] = (os.environ.get("VPS_API_TOKEN"), os.environ.get("VPS_API_URL"))
         seen["is_controller"] = getattr(_module_run.module_utils_internal, "is_controller", None)
         signal.signal(signal.SIGUSR1, lambda *args: None)  # AnsibleModule of ansible-core 2.22 sets one
@@ -94,6 +97,13 @@ def test_a_crash_is_a_failed_result_without_the_token_and_the_process_is_put_bac
     assert result["failed"] is True
     assert result["msg"] == "vps_server failed in the controller's process: ValueError: header value Bearer ******** is refused"
     assert "Traceback" in result["exception"] and TOKEN not in output["stdout"]
+
+
+def test_an_exit_with_a_message_shows_it_on_standard_error_without_the_token(fake_module):
+    """sys.exit("text") ends a module process with status 1 and the text on standard error (module_stderr)."""
+    fake_module(lambda: sys.exit("cannot go on with %s" % TOKEN))
+    output = _module_run.run_main("vps_server", _module_run.encoded_arguments({}), {}, [TOKEN])
+    assert output == {"rc": 1, "stdout": "", "stderr": "cannot go on with ********"}
 
 
 def test_a_crash_reads_back_as_a_failed_result_on_this_core(fake_module):
